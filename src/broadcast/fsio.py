@@ -1,0 +1,62 @@
+"""Files appear whole or not at all: temporary name, fsync, rename."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename inside ``path`` durable. Windows cannot open folders; there NTFS journals it."""
+    if os.name == "nt":
+        return
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success it replaces ``target`` durably.
+
+    The temporary name starts with ``.`` and ends with ``.part`` so an interrupted run leaves
+    only a file that every later step ignores and the next run overwrites.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        yield tmp
+        with open(tmp, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, target)
+        fsync_dir(target.parent)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+@contextlib.contextmanager
+def atomic_open(target: Path, mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:
+    """Open a temporary file for writing that becomes ``target`` when the block succeeds."""
+    with atomic_path(target) as tmp, open(tmp, mode, encoding=encoding, newline="" if "b" not in mode else None) as fh:
+        yield fh
+        fh.flush()
+
+
+def write_bytes(target: Path, data: bytes) -> None:
+    with atomic_open(target, "wb") as fh:
+        fh.write(data)
+
+
+def write_text(target: Path, text: str) -> None:
+    with atomic_open(target, "w", encoding="utf-8") as fh:
+        fh.write(text)
