@@ -6,7 +6,8 @@ Exit codes: 0 all well, 1 an operational failure (network, disk, a tool), 2 bad 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from pathlib import Path
 
 from broadcast.i18n import t
@@ -71,7 +72,7 @@ class Problem:
     field: str | None = None
     record: str | None = None
     severity: str = "error"
-    params: dict = field(default_factory=dict)
+    params: dict = dataclasses.field(default_factory=dict)
 
     @property
     def is_error(self) -> bool:

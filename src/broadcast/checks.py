@@ -1,0 +1,113 @@
+"""Checks across records: things no single field can tell (duplicates, overlaps, coverage)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from broadcast.errors import Problem
+from broadcast.fields import language_name, languages
+from broadcast.model import SETTINGS_FILE, Commune, Message, Workspace
+
+
+def cross_checks(ws: Workspace) -> list[Problem]:
+    problems: list[Problem] = []
+    problems += _campaign(ws)
+    problems += _duplicates(ws.messages, "workspace.duplicate_message")
+    problems += _duplicates(ws.communes, "workspace.duplicate_commune")
+    for message in ws.messages:
+        problems += _message(ws, message)
+    for commune in ws.communes:
+        problems += _overlaps(commune)
+    problems += _coverage(ws)
+    return problems
+
+
+def _campaign(ws: Workspace) -> list[Problem]:
+    found = []
+    campaign = ws.settings.campaign
+    if campaign.start > campaign.end:
+        found.append(Problem("workspace.campaign_dates", file=SETTINGS_FILE, record="campaign",
+                             params={"start": campaign.start, "end": campaign.end}))
+    if ws.settings.profile not in ws.profiles:
+        found.append(Problem("workspace.unknown_profile", file=SETTINGS_FILE, field="profile",
+                             params={"name": ws.settings.profile, "known": ", ".join(ws.profiles)}))
+    return found
+
+
+def _duplicates(items: Iterable[Message | Commune], key: str) -> list[Problem]:
+    first: dict[str, Message | Commune] = {}
+    found = []
+    for item in items:
+        if item.id in first:
+            earlier = first[item.id].source
+            found.append(Problem(key, file=item.source.file, line=item.source.line, record=item.id,
+                                 field="id", params={"other": f"{earlier.file}:{earlier.line}"}))
+        else:
+            first[item.id] = item
+    return found
+
+
+def _message(ws: Workspace, message: Message) -> list[Problem]:
+    where = {"file": message.source.file, "line": message.source.line, "record": message.id}
+    found = []
+    tts = languages()[message.language].get("tts", False)
+    if message.text is None and message.recording is None and tts:
+        found.append(Problem("workspace.text_or_recording", **where))
+    if message.awaiting_recording:
+        found.append(Problem("workspace.awaiting_recording", severity="warning", **where,
+                             params={"language": language_name(message.language)}))
+    if message.valid_from and message.valid_until and message.valid_from > message.valid_until:
+        found.append(Problem("workspace.validity_reversed", field="valid_until", **where,
+                             params={"start": message.valid_from, "end": message.valid_until}))
+    campaign = ws.settings.campaign
+    if (message.valid_until and message.valid_until < campaign.start) or (
+            message.valid_from and message.valid_from > campaign.end):
+        found.append(Problem("workspace.validity_outside", severity="warning", **where,
+                             params={"start": campaign.start, "end": campaign.end}))
+    if message.profile and message.profile not in ws.profiles:
+        found.append(Problem("workspace.unknown_profile", field="profile", **where,
+                             params={"name": message.profile, "known": ", ".join(ws.profiles)}))
+    return found
+
+
+def _overlaps(commune: Commune) -> list[Problem]:
+    where = {"file": commune.source.file, "line": commune.source.line, "record": commune.id}
+    found = []
+    for i, slot in enumerate(commune.slots):
+        if slot.start_minute + slot.minutes > 24 * 60:
+            found.append(Problem("workspace.slot_past_midnight", field="slots", **where,
+                                 params={"slot": slot.name}))
+        for other in commune.slots[i + 1:]:
+            if slot.name == other.name:
+                found.append(Problem("workspace.duplicate_slot", field="slots", **where,
+                                     params={"slot": slot.name}))
+            elif set(slot.weekdays) & set(other.weekdays) and (
+                    slot.start_minute < other.start_minute + other.minutes
+                    and other.start_minute < slot.start_minute + slot.minutes):
+                found.append(Problem("workspace.slots_overlap", field="slots", **where,
+                                     params={"a": slot.name, "b": other.name}))
+    return found
+
+
+def _coverage(ws: Workspace) -> list[Problem]:
+    """Warn where a language is spoken with nothing to say in it, or said where nobody speaks it."""
+    found = []
+    by_language: dict[str, list[Message]] = defaultdict(list)
+    for message in ws.messages:
+        by_language[message.language].append(message)
+    spoken = {lang for commune in ws.communes for lang in commune.languages}
+    for commune in ws.communes:
+        for lang in commune.languages:
+            if not any(not m.awaiting_recording for m in by_language.get(lang, ())):
+                found.append(Problem("workspace.language_no_content", severity="warning",
+                                     file=commune.source.file, line=commune.source.line,
+                                     record=commune.id, field="languages",
+                                     params={"language": language_name(lang)}))
+    for lang, messages in by_language.items():
+        if lang not in spoken:
+            found.append(Problem("workspace.language_unheard", severity="warning",
+                                 file=messages[0].source.file, line=messages[0].source.line,
+                                 record=messages[0].id, field="language",
+                                 params={"language": language_name(lang)}))
+    return found

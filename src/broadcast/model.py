@@ -1,0 +1,158 @@
+"""The campaign's records, in the field's words. Plain frozen data: every step reads these."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+PRIORITIES = ("emergency", "priority", "normal")
+"""Circular 39/2020/TT-BTTTT bulletin levels, most urgent first."""
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CHANNELS = ("usb", "image", "cloud")
+ENGINES = ("gtts", "espeak")
+SETTINGS_FILE = "broadcast.yaml"
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a record was written: the file (relative to the workspace) and line or sheet row."""
+
+    file: str
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How a clip must sound: loudness, filtering, encoding, pacing."""
+
+    name: str
+    sample_rate: int
+    channels: int
+    highpass_hz: float | None
+    target_lufs: float
+    true_peak_dbtp: float
+    bitrate_kbps: int
+    tempo: float
+    lead_in_ms: int
+    lead_out_ms: int
+    repeat_gap_ms: int
+    silence_threshold_db: float
+
+
+@dataclass(frozen=True)
+class Campaign:
+    id: str
+    name: str
+    start: dt.date
+    end: dt.date
+
+
+@dataclass(frozen=True)
+class SpeechSettings:
+    """Which engine speaks text messages, and how."""
+
+    engine: str = "gtts"
+    voice: str | None = None
+    rate: float = 1.0
+
+
+@dataclass(frozen=True)
+class Jingles:
+    """Station audio: ``station`` plays between items; ``intro``/``outro`` wrap every clip."""
+
+    station: Path | None = None
+    intro: Path | None = None
+    outro: Path | None = None
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A daily broadcast window of a commune's loudspeakers."""
+
+    name: str
+    start: dt.time
+    minutes: int
+    weekdays: tuple[str, ...] = WEEKDAYS
+
+    @property
+    def start_minute(self) -> int:
+        return self.start.hour * 60 + self.start.minute
+
+
+@dataclass(frozen=True)
+class Message:
+    """A public-service message: a text to synthesize or a recording to import."""
+
+    id: str
+    title: str
+    language: str
+    topics: tuple[str, ...] = ()
+    priority: str = "normal"
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    weekdays: tuple[str, ...] = WEEKDAYS
+    repeat: int = 1
+    weight: float = 1.0
+    text: str | None = None
+    recording: Path | None = None
+    engine: str | None = None
+    voice: str | None = None
+    speaker: str | None = None
+    profile: str | None = None
+    intro: Path | None = None
+    outro: Path | None = None
+    no_intro: bool = False
+    no_outro: bool = False
+    comment: str | None = None
+    awaiting_recording: bool = False
+    """In a language with no speech synthesis and no recording yet: listed, not rendered."""
+    source: Source = field(default=Source(""), compare=False)
+
+
+@dataclass(frozen=True)
+class Commune:
+    """A commune's loudspeaker system, identified by the user's own stable code."""
+
+    id: str
+    name: str
+    province: str
+    languages: tuple[str, ...]
+    slots: tuple[Slot, ...]
+    district: str | None = None
+    channel: str = "usb"
+    source: Source = field(default=Source(""), compare=False)
+
+
+@dataclass(frozen=True)
+class Settings:
+    organization: str
+    campaign: Campaign
+    language: str = "vie"
+    profile: str = "loudspeaker"
+    speech: SpeechSettings = SpeechSettings()
+    jingles: Jingles = Jingles()
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A loaded, validated campaign folder."""
+
+    root: Path
+    settings: Settings
+    messages: tuple[Message, ...]
+    communes: tuple[Commune, ...]
+    profiles: dict[str, Profile]
+    lexicon_abbreviations: dict[str, str] = field(default_factory=dict)
+    lexicon_words: dict[str, str] = field(default_factory=dict)
+
+    def message(self, message_id: str) -> Message:
+        return next(m for m in self.messages if m.id == message_id)
+
+    def profile_for(self, message: Message) -> Profile:
+        return self.profiles[message.profile or self.settings.profile]
+
+    @property
+    def build_dir(self) -> Path:
+        return self.root / "build"
