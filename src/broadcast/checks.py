@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 
 from broadcast.errors import Problem
 from broadcast.fields import language_name, languages
@@ -13,8 +12,6 @@ from broadcast.model import SETTINGS_FILE, Commune, Message, Workspace
 def cross_checks(ws: Workspace) -> list[Problem]:
     problems: list[Problem] = []
     problems += _campaign(ws)
-    problems += _duplicates(ws.messages, "workspace.duplicate_message")
-    problems += _duplicates(ws.communes, "workspace.duplicate_commune")
     for message in ws.messages:
         problems += _message(ws, message)
     for commune in ws.communes:
@@ -32,19 +29,6 @@ def _campaign(ws: Workspace) -> list[Problem]:
     if ws.settings.profile not in ws.profiles:
         found.append(Problem("workspace.unknown_profile", file=SETTINGS_FILE, field="profile",
                              params={"name": ws.settings.profile, "known": ", ".join(ws.profiles)}))
-    return found
-
-
-def _duplicates(items: Iterable[Message | Commune], key: str) -> list[Problem]:
-    first: dict[str, Message | Commune] = {}
-    found = []
-    for item in items:
-        if item.id in first:
-            earlier = first[item.id].source
-            found.append(Problem(key, file=item.source.file, line=item.source.line, record=item.id,
-                                 field="id", params={"other": f"{earlier.file}:{earlier.line}"}))
-        else:
-            first[item.id] = item
     return found
 
 

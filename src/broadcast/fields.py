@@ -36,6 +36,8 @@ class FieldError(Exception):
 class Field:
     parse: Callable[[object], object]
     required: bool = False
+    blank_ok: bool = True
+    """Whether writing the field with no value is fine (it is not for a message's text)."""
 
 
 def nfc(value: object) -> str:
@@ -231,7 +233,7 @@ def check_record(raw: object, table: Mapping[str, Field], *, file: str, record: 
                                             "known": ", ".join(table)}))
             continue
         if value is None or (isinstance(value, str) and not value.strip()):
-            if spec.required:
+            if spec.required or not spec.blank_ok:
                 problems.append(Problem("field.empty", file=file, line=at(key), record=record,
                                         field=str(key)))
             continue

@@ -77,3 +77,20 @@ def t(key: str, /, **params: object) -> str:
         return text.format(**params) if params else text
     except (KeyError, IndexError, ValueError):
         return f"{text} {params}"
+
+
+@cache
+def _click_catalog() -> dict[str, str]:
+    path = resources.files("broadcast") / "locales" / "click_vi.yaml"
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+
+
+def translate_msgid(msgid: str) -> str:
+    """A sentence of the CLI library itself (keyed by its English text) in the current language."""
+    if _current == "en":
+        return msgid
+    return _click_catalog().get(msgid, msgid)
+
+
+def translate_plural(singular: str, plural: str, n: int) -> str:
+    return translate_msgid(singular if n == 1 else plural)

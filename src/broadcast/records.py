@@ -65,7 +65,7 @@ def message_table(root: Path) -> dict[str, Field]:
         "weekdays": Field(f.weekdays),
         "repeat": Field(f.integer(1, 5)),
         "weight": Field(f.number(0.1, 100)),
-        "text": Field(f.text),
+        "text": Field(f.text, blank_ok=False),
         "recording": Field(existing_file(root)),
         "engine": Field(engine),
         "voice": Field(f.nfc),

@@ -6,6 +6,7 @@ Vietnamese (FIELD.md): write v2.3, UTF-16, and no v1. Each field maps to one fra
 
 from __future__ import annotations
 
+import io
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +23,7 @@ from mutagen.id3 import (
     TPUB,
     TXXX,
     TYER,
+    USLT,
     Encoding,
     ID3NoHeaderError,
 )
@@ -42,8 +44,8 @@ class TagField:
     def frame_id(self) -> str:
         if self.read_as:
             return self.read_as
-        if self.frame is COMM:
-            return f"COMM:{self.desc}:vie"
+        if self.frame in (COMM, USLT):
+            return f"{self.frame.__name__}:{self.desc}:vie"
         return f"TXXX:{self.desc}" if self.frame is TXXX else self.frame.__name__
 
 
@@ -56,6 +58,7 @@ FIELDS: dict[str, TagField] = {
     "publisher": TagField(TPUB),
     "year": TagField(TYER, read_as="TDRC"),
     "comment": TagField(COMM, "broadcast"),
+    "transcript": TagField(USLT, "broadcast"),
     "message_id": TagField(TXXX, "BROADCAST_MESSAGE_ID"),
     "topics": TagField(TXXX, "BROADCAST_TOPICS"),
     "priority": TagField(TXXX, "BROADCAST_PRIORITY"),
@@ -70,22 +73,40 @@ def _frame(spec: TagField, value: str) -> object:
         return TXXX(encoding=Encoding.UTF16, desc=spec.desc, text=[value])
     if spec.frame is COMM:
         return COMM(encoding=Encoding.UTF16, lang="vie", desc=spec.desc, text=[value])
+    if spec.frame is USLT:
+        return USLT(encoding=Encoding.UTF16, lang="vie", desc=spec.desc, text=value)
     if spec.frame is TLAN:
         # TLAN holds an ISO 639 code: plain ASCII, kept UTF-16 like the rest for old readers.
         return TLAN(encoding=Encoding.UTF16, text=[value])
     return spec.frame(encoding=Encoding.UTF16, text=[value])
 
 
-def write(path: Path, values: Mapping[str, str | None]) -> None:
-    """Replace all tags of the MP3 at ``path`` with ``values`` (keys from ``FIELDS``)."""
+def _tag(values: Mapping[str, str | None]) -> ID3:
     tags = ID3()
     for name, value in values.items():
         if value:
             tags.add(_frame(FIELDS[name], str(value)))
+    return tags
+
+
+def _save(tags: ID3, target: object, shown: object) -> None:
     try:
-        tags.save(path, v1=0, v2_version=3, padding=lambda info: 0)
+        # No padding: the same tags always give the same bytes, so rebuilt packages are identical.
+        tags.save(target, v1=0, v2_version=3, padding=lambda info: 0)
     except MutagenError as exc:
-        raise InputError("tags.cannot_write", path=path, detail=str(exc)) from exc
+        raise InputError("tags.cannot_write", path=shown, detail=str(exc)) from exc
+
+
+def write(path: Path, values: Mapping[str, str | None]) -> None:
+    """Replace all tags of the MP3 at ``path`` with ``values`` (keys from ``FIELDS``)."""
+    _save(_tag(values), path, path)
+
+
+def tagged(mp3: bytes, values: Mapping[str, str | None]) -> bytes:
+    """The bytes of an untagged MP3 with ``values`` written as its ID3v2.3 tag."""
+    buffer = io.BytesIO(mp3)
+    _save(_tag(values), buffer, "<clip>")
+    return buffer.getvalue()
 
 
 def read(path: Path) -> dict[str, str]:
@@ -100,7 +121,8 @@ def read(path: Path) -> dict[str, str]:
     for name, spec in FIELDS.items():
         frame = tags.get(spec.frame_id)
         if frame is not None:
-            found[name] = str(frame.text[0]) if frame.text else ""
+            text = frame.text
+            found[name] = text if isinstance(text, str) else (str(text[0]) if text else "")
     return found
 
 

@@ -78,6 +78,20 @@ class _Reader:
                line: int | None = None) -> dict:
         return check_record(raw, table, file=file, record=label, problems=self.problems, line=line)
 
+    def errors(self) -> int:
+        return sum(1 for p in self.problems if p.is_error)
+
+    def unique(self, seen: dict[str, str], values: dict, file: str, line: int | None, key: str) -> None:
+        """Complain when an id was used before (even by a record that has other errors)."""
+        ident = values.get("id")
+        if ident is None:
+            return
+        if ident in seen:
+            self.problems.append(Problem(key, file=file, line=line, record=str(ident), field="id",
+                                         params={"other": seen[ident]}))
+        else:
+            seen[ident] = f"{file}:{line}"
+
     def section(self, raw: object, key: str, file: str) -> list:
         """The list under ``key`` of a YAML file, complaining if it is not one."""
         items = raw.get(key) if isinstance(raw, dict) else None
@@ -191,14 +205,17 @@ def _message_rows(reader: _Reader, name: str) -> list:
 
 def _messages(reader: _Reader, listed: list[str] | None, settings: Settings) -> list[Message]:
     table = records.message_table(reader.root)
-    messages = []
+    messages: list[Message] = []
+    seen: dict[str, str] = {}
     for name in _message_files(reader, listed):
         for raw in _message_rows(reader, name):
             line = getattr(raw, "line", None)
             label = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else None
+            before = reader.errors()
             values = reader.record(raw, table, name, label, line)
-            if not {"id", "title"} <= set(values):
-                continue
+            reader.unique(seen, values, name, line, "workspace.duplicate_message")
+            if reader.errors() > before:
+                continue  # reported already; cross-checks on a broken record would only echo it
             lang = values.get("language", settings.language)
             tts = bool(languages().get(lang, {}).get("tts"))
             messages.append(records.build_message(values, default_language=settings.language,
@@ -207,13 +224,16 @@ def _messages(reader: _Reader, listed: list[str] | None, settings: Settings) -> 
 
 
 def _communes(reader: _Reader, name: str, named_slots: dict[str, Slot]) -> list[Commune]:
-    communes = []
+    communes: list[Commune] = []
+    seen: dict[str, str] = {}
     for raw in reader.section(reader.yaml(name), "communes", name):
         line = getattr(raw, "line", None)
         label = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else None
+        before = reader.errors()
         values = reader.record(raw, records.COMMUNE_TABLE_BASE, name, label, line)
         slots = _commune_slots(reader, values.get("slots"), named_slots, name, label, line)
-        if not set(records.COMMUNE_TABLE_BASE) - {"district", "channel", "comment"} <= set(values):
+        reader.unique(seen, values, name, line, "workspace.duplicate_commune")
+        if reader.errors() > before:
             continue
         communes.append(records.build_commune(values, slots, Source(name, line)))
     return communes

@@ -1,7 +1,8 @@
 """YAML that remembers where each value was written, so every problem can name its line.
 
 People write these files by hand, so the reader follows YAML 1.2 habits where YAML 1.1 surprises:
-``17:00`` stays the text "17:00" (1.1 reads it as the number 1020) and ``no``/``on`` stay text.
+``17:00`` stays the text "17:00" (1.1 reads it as the number 1020), ``no``/``on`` stay text, and
+dates stay text for the field parsers to check.
 """
 
 from __future__ import annotations
@@ -39,11 +40,12 @@ class _Loader(yaml.SafeLoader):
 
 
 def _plain_resolvers() -> dict:
-    """SafeLoader's implicit resolvers minus YAML 1.1's sexagesimal numbers and yes/no booleans."""
+    """SafeLoader's implicit resolvers minus YAML 1.1's sexagesimal numbers, yes/no booleans and
+    timestamps (an impossible date like 2026-13-01 must become a clear problem, not a crash)."""
     kept: dict = {}
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items():
         kept[first] = [(tag, rx) for tag, rx in resolvers
-                       if not tag.endswith((":int", ":float", ":bool"))]
+                       if not tag.endswith((":int", ":float", ":bool", ":timestamp"))]
     return kept
 
 

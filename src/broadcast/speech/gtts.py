@@ -17,6 +17,7 @@ from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from io import BytesIO
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from gtts import gTTS, gTTSError
 from gtts.version import __version__ as _GTTS_VERSION
@@ -24,6 +25,9 @@ from gtts.version import __version__ as _GTTS_VERSION
 from broadcast.errors import InputError, OperationalError
 from broadcast.fsio import write_bytes
 from broadcast.i18n import t
+
+if TYPE_CHECKING:
+    import requests
 
 NAME = "gtts"
 SUFFIX = ".mp3"
@@ -44,6 +48,10 @@ class RetryPolicy:
     attempts: int = 5
     base_delay: float = 1.0  # seconds before the 2nd attempt; doubles each time
     max_delay: float = 30.0  # cap on any wait, including a server's Retry-After
+
+    def __post_init__(self) -> None:
+        if self.attempts < 1:
+            raise ValueError(f"RetryPolicy needs at least 1 attempt, not {self.attempts}")
 
     def delay(self, attempt: int, retry_after: float | None = None,
               rng: random.Random | None = None) -> float:
@@ -128,9 +136,10 @@ def _pieces(text: str, tld: str) -> list[str]:
 def _fetch_with_retry(piece: str, tld: str, slow: bool, policy: RetryPolicy) -> bytes:
     """One piece's MP3, retried with backoff on 429, 5xx and connection errors."""
     for attempt in range(1, policy.attempts + 1):
-        failure = _fetch(piece, tld, slow)
-        if isinstance(failure, bytes):
-            return failure
+        result = _fetch(piece, tld, slow)
+        if isinstance(result, bytes):
+            return result
+        failure = result
         if not failure.retryable or attempt == policy.attempts:
             raise _error(failure, tld, attempt)
         wait = policy.delay(attempt, failure.retry_after)
@@ -158,7 +167,7 @@ def _fetch(piece: str, tld: str, slow: bool) -> bytes | _Failure:
     return buffer.getvalue()
 
 
-def _classify(response: object | None) -> _Failure:
+def _classify(response: requests.Response | None) -> _Failure:
     """Sort a failed request by its ``requests`` response (None: it never got one)."""
     if response is None:
         return _Failure("speech.gtts_offline", retryable=True, cause=t("speech.gtts_no_connection"))

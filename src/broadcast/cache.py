@@ -1,0 +1,61 @@
+"""Content-addressed render cache: each entry is named by the hash of everything that made it.
+
+An entry is a blob (speech audio or a finished, untagged MP3) plus a JSON record written after the
+blob; only entries with a record count, so an interrupted render leaves nothing that is taken for
+a finished one. Changing any input changes the key, so stale entries are never reused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from broadcast import fsio
+
+
+def key_of(parts: Mapping[str, object]) -> str:
+    """The sha256 of a canonical JSON rendering of ``parts``."""
+    blob = json.dumps(parts, sort_keys=True, ensure_ascii=False, default=str).encode("utf-8")
+    return hashlib.sha256(blob).hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Store:
+    """One folder of cache entries of one kind (``speech`` or ``clips``)."""
+
+    root: Path
+
+    def blob(self, key: str, suffix: str) -> Path:
+        return self.root / key[:2] / f"{key}{suffix}"
+
+    def _record_path(self, key: str) -> Path:
+        return self.root / key[:2] / f"{key}.json"
+
+    def get(self, key: str, suffix: str) -> dict | None:
+        """The entry's record if the entry is complete and its blob is intact in size."""
+        record_path = self._record_path(key)
+        blob = self.blob(key, suffix)
+        try:
+            record = json.loads(record_path.read_text("utf-8"))
+            if blob.stat().st_size != record["size"]:
+                return None
+        except (FileNotFoundError, ValueError, KeyError):
+            return None
+        return record
+
+    def commit(self, key: str, suffix: str, record: Mapping[str, object]) -> dict:
+        """Seal an entry whose blob is already in place by writing its record."""
+        full = {**record, "size": self.blob(key, suffix).stat().st_size}
+        fsio.write_text(self._record_path(key), json.dumps(full, sort_keys=True, indent=1))
+        return full

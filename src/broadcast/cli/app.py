@@ -1,0 +1,90 @@
+"""The command group, its global options, and the one place errors become exit codes."""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from broadcast import __version__, i18n
+from broadcast.errors import EXIT_FAILURE, BroadcastError
+from broadcast.i18n import t
+
+
+@dataclass
+class State:
+    """What the global options say; commands load the workspace through it, once."""
+
+    workspace_option: str | None = None
+    debug: bool = False
+    _workspace: object = field(default=None, repr=False)
+
+    def root(self) -> Path:
+        from broadcast.workspace import discover
+
+        return discover(self.workspace_option)
+
+    def workspace(self):  # -> tuple[Workspace, list[Problem]]
+        if self._workspace is None:
+            from broadcast.workspace import load
+
+            self._workspace = load(self.root())
+        return self._workspace
+
+
+class BroadcastGroup(click.Group):
+    """A group whose ``main`` turns every ``BroadcastError`` into one line and an exit code."""
+
+    def main(self, args=None, prog_name=None, **extra):  # type: ignore[override]
+        args = list(sys.argv[1:] if args is None else args)
+        debug = "--debug" in args
+        try:
+            # Not standalone: click returns the exit code of --help/--version, or the command's.
+            code = super().main(args=args, prog_name=prog_name or "broadcast",
+                                standalone_mode=False, **extra)
+        except click.exceptions.Exit as exc:
+            code = exc.exit_code
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo(i18n.translate_msgid("Aborted!"), err=True)
+            sys.exit(EXIT_FAILURE)
+        except BroadcastError as exc:
+            if debug:
+                raise
+            click.echo(exc.message(), err=True)
+            sys.exit(exc.exit_code)
+        except OSError as exc:
+            if debug:
+                raise
+            click.echo(t("cli.os_error", path=exc.filename or "", reason=exc.strerror or exc), err=True)
+            sys.exit(EXIT_FAILURE)
+        except KeyboardInterrupt:
+            click.echo(t("cli.interrupted"), err=True)
+            sys.exit(130)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=BroadcastGroup, help=t("cli.help"))
+@click.option("-w", "--workspace", "workspace", metavar=t("cli.dir_metavar"),
+              help=t("cli.workspace_help"))
+@click.option("--lang", type=click.Choice(i18n.LANGUAGES), help=t("cli.lang_help"))
+@click.option("--debug", is_flag=True, help=t("cli.debug_help"))
+@click.version_option(__version__, prog_name="broadcast")
+@click.pass_context
+def cli(ctx: click.Context, workspace: str | None, lang: str | None, debug: bool) -> None:
+    i18n.set_language(lang or i18n.detect_language())
+    ctx.obj = State(workspace_option=workspace, debug=debug)
+
+
+def _register() -> None:
+    from broadcast.cli import check, init, render, spoken, tags
+
+    for module in (init, check, spoken, render, tags):
+        cli.add_command(module.command)
+
+
+_register()

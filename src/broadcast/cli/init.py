@@ -1,0 +1,15 @@
+"""broadcast init DIR: a new workspace from the shipped sample campaign."""
+
+from pathlib import Path
+
+import click
+
+from broadcast import workspace
+from broadcast.i18n import t
+
+
+@click.command("init", help=t("cli.init.help"))
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def command(folder: Path) -> None:
+    made = workspace.init(folder)
+    click.echo(t("cli.init.done", folder=made))

@@ -1,0 +1,131 @@
+"""Vietnamese readings of numbers, digits, dates and times, as an announcer says them.
+
+Pure functions over ints and digit strings; the text rules in ``textprep`` find the numbers.
+The readings follow school and broadcast usage: 21 "hai mươi mốt", 24 "hai mươi tư",
+25 "hai mươi lăm", 105 "một trăm linh năm", 1.005 "một nghìn không trăm linh năm".
+"""
+
+from __future__ import annotations
+
+import calendar
+
+DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
+
+# Largest first; "tỷ" recurses for the thousands of billions ("một nghìn tỷ").
+_SCALES = ((10**9, "tỷ"), (10**6, "triệu"), (10**3, "nghìn"))
+
+
+def number_words(n: int) -> str:
+    """Read a whole number: 15 → "mười lăm", 10500000 → "mười triệu năm trăm nghìn"."""
+    if n < 0:
+        return "âm " + number_words(-n)
+    return _scaled(n, inner=False)
+
+
+def _scaled(n: int, inner: bool) -> str:
+    # ``inner``: a larger group has already been said, so a group below 100 must voice its
+    # empty hundreds ("một nghìn không trăm linh năm"); groups that are all zero are skipped.
+    for size, name in _SCALES:
+        if n >= size:
+            high, low = divmod(n, size)
+            head = _scaled(high, inner) if size == 10**9 else _below_thousand(high, inner)
+            return f"{head} {name} {_scaled(low, True)}" if low else f"{head} {name}"
+    return _below_thousand(n, inner)
+
+
+def _below_thousand(n: int, inner: bool) -> str:
+    hundreds, rest = divmod(n, 100)
+    if hundreds == 0 and not inner:
+        return _below_hundred(rest)
+    head = f"{DIGITS[hundreds]} trăm"
+    if rest == 0:
+        return head
+    # A lone unit after the hundreds is joined by "linh": 105 "một trăm linh năm".
+    if rest < 10:
+        return f"{head} linh {DIGITS[rest]}"
+    return f"{head} {_below_hundred(rest)}"
+
+
+def _below_hundred(n: int) -> str:
+    if n < 10:
+        return DIGITS[n]
+    tens, unit = divmod(n, 10)
+    head = "mười" if tens == 1 else f"{DIGITS[tens]} mươi"
+    if unit == 0:
+        return head
+    # After a ten, 5 is "lăm" (15, 25); after "mươi", 1 is "mốt" and 4 is "tư" (21, 24),
+    # but 11 and 14 keep "một" and "bốn".
+    if unit == 5:
+        return f"{head} lăm"
+    if tens > 1 and unit in (1, 4):
+        return f"{head} {'mốt' if unit == 1 else 'tư'}"
+    return f"{head} {DIGITS[unit]}"
+
+
+def digits_words(s: str) -> str:
+    """Read every ASCII digit of ``s`` on its own: "0912" → "không chín một hai"."""
+    return " ".join(DIGITS[int(c)] for c in s if c in "0123456789")
+
+
+def fraction_words(digits: str) -> str:
+    """Read the digits after the decimal comma: "5" → "năm", "05" → "không năm".
+
+    Up to three digits are read as a number, as Vietnamese speakers do ("một phẩy hai mươi
+    lăm"), with each leading zero said as "không"; longer tails are read digit by digit.
+    """
+    if len(digits) > 3:
+        return digits_words(digits)
+    significant = digits.lstrip("0")
+    zeros = ["không"] * (len(digits) - len(significant))
+    return " ".join([*zeros, number_words(int(significant))] if significant else zeros)
+
+
+def decimal_words(text: str) -> str:
+    """Read a number written the Vietnamese way: "1.500" (thousands dot), "12,5" (decimal comma)."""
+    whole, _, fraction = text.partition(",")
+    words = number_words(int(whole.replace(".", "")))
+    return f"{words} phẩy {fraction_words(fraction)}" if fraction else words
+
+
+def ordinal_words(n: int) -> str:
+    """Read a number after "thứ": 1 → "nhất", 4 → "tư" (weekday and rank), others as numbers."""
+    return {1: "nhất", 4: "tư"}.get(n) or number_words(n)
+
+
+def day_words(day: int) -> str:
+    """Read a day of the month: days 1–10 take "mùng" ("mùng một", "mùng mười")."""
+    return f"mùng {number_words(day)}" if day <= 10 else number_words(day)
+
+
+def month_words(month: int) -> str:
+    """Read a month number after "tháng": 4 is "tư"; 1 stays "một" (formal, solar calendar)."""
+    return "tư" if month == 4 else number_words(month)
+
+
+def is_valid_date(day: int, month: int, year: int | None = None) -> bool:
+    """True when the day exists in that month (29 February is allowed when the year is unknown)."""
+    if not 1 <= month <= 12 or day < 1:
+        return False
+    last = calendar.monthrange(year if year else 2000, month)[1]
+    return day <= last
+
+
+def date_words(day: int, month: int, year: int | None = None) -> str:
+    """Read a date without the leading "ngày": "mười lăm tháng mười một năm hai nghìn…"."""
+    words = f"{day_words(day)} tháng {month_words(month)}"
+    return f"{words} năm {number_words(year)}" if year is not None else words
+
+
+def time_words(hour: int, minute: int = 0) -> str:
+    """Read a clock time: (17, 0) → "mười bảy giờ", (6, 30) → "sáu giờ ba mươi phút"."""
+    words = f"{number_words(hour)} giờ"
+    return f"{words} {number_words(minute)} phút" if minute else words
+
+
+def phone_words(groups: list[str]) -> str:
+    """Read a phone number digit by digit, a comma between groups so the voice pauses.
+
+    ``["0912", "345", "678"]`` → "không chín một hai, ba bốn năm, sáu bảy tám"; a "+" is "cộng".
+    """
+    spoken = [("cộng " if g.startswith("+") else "") + digits_words(g) for g in groups]
+    return ", ".join(spoken)
