@@ -185,8 +185,7 @@ def _read_run(run: str) -> str:
     while i < len(groups):
         size = _phone_size(groups, i)
         if size:
-            digits = [g for _, digits in groups[i:i + size] for g in _chunks(digits)]
-            spoken.append(groups[i][0] + vn.phone_words(digits))
+            spoken.append(groups[i][0] + vn.phone_words([g for _, g in groups[i:i + size]]))
         else:
             spoken.append("".join(groups[i]))
         i += size or 1
@@ -194,33 +193,19 @@ def _read_run(run: str) -> str:
 
 
 def _phone_size(groups: list[tuple[str, str]], start: int) -> int:
+    # How many groups from ``start`` make a phone number; the longest reading wins, since
+    # "0232 3822 123" is a phone number only once all 11 digits are in.
     separator, first = groups[start]
-    lengths = _phone_lengths(first) if start == 0 or separator == " " else ()
+    if start and separator != " ":
+        return 0
     best, total = 0, 0
     for size, (_, digits) in enumerate(groups[start:], 1):
         total += len(digits.lstrip("+"))
-        if total in lengths:
-            best = size  # keep going: "0232 3822 123" has a valid reading only at 11 digits
-        if total >= max(lengths, default=0):
+        if total > vn.PHONE_MAX_DIGITS:
             break
+        if vn.is_phone_number(first, total):
+            best = size
     return best
-
-
-def _phone_lengths(first: str) -> tuple[int, ...]:
-    if first == "+84":
-        return (11, 12)
-    if first.startswith(("1800", "1900")):
-        return (8, 10)
-    return (10, 11) if first.startswith("0") and len(first) >= 3 else ()
-
-
-def _chunks(digits: str) -> list[str]:
-    # Unseparated numbers are grouped the way Vietnamese numbers are printed: 0912 345 678.
-    sizes = {8: (4, 4), 9: (3, 3, 3), 10: (4, 3, 3), 11: (4, 4, 3)}.get(len(digits))
-    if len(digits) <= 4 or not sizes:
-        return [digits]
-    starts = [sum(sizes[:i]) for i in range(len(sizes))]
-    return [digits[s:s + n] for s, n in zip(starts, sizes)]
 
 
 _RANGE = re.compile(r"(?<![\w-])(\d{4}-\d\d?-\d\d?|\d\d?-\d\d?-\d{4})(?!\d)"
@@ -266,7 +251,8 @@ def _month(m: re.Match[str], tail: str) -> str:
     return f"{m[1]} {vn.month_words(month)}{tail}" if 1 <= month <= 12 else m[0]
 
 
-_CLOCK = re.compile(r"(?<![\w.,/:])(\d{1,2})(?::(\d\d)|h(\d\d)?(?:p|ph|')?|g(\d\d))(?![\w:]|[.,]\d)")
+_CLOCK = re.compile(r"(?<![\w.,/:])(\d{1,2})(?::(\d\d)|h(\d\d)?(?:p|ph|')?|g(\d\d))"
+                    r"(?![\w:]|[.,]\d)")
 _SAID_CLOCK = re.compile(r"(?<![\w.,/:])(\d{1,2})\s+giờ\s+(\d{1,2})(?!\s*phút)" + _ALONE_AFTER)
 
 

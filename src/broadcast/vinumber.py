@@ -122,10 +122,35 @@ def time_words(hour: int, minute: int = 0) -> str:
     return f"{words} {number_words(minute)} phút" if minute else words
 
 
+# Vietnamese numbering plan: 10-digit mobiles and 11-digit landlines start with 0 (+84 drops
+# it), 1800 (free) and 1900 (paid) service numbers have 8 or 10 digits.
+PHONE_MAX_DIGITS = 12
+_PHONE_DIGITS = (("+84", (11, 12)), ("1800", (8, 10)), ("1900", (8, 10)), ("0", (10, 11)))
+# Unseparated numbers are grouped the way they are printed: 0912 345 678, 0232 3822 123.
+_PHONE_GROUPS = {8: (4, 4), 9: (3, 3, 3), 10: (4, 3, 3), 11: (4, 4, 3)}
+
+
+def is_phone_number(first_group: str, digit_count: int) -> bool:
+    """True when a number written from ``first_group`` with ``digit_count`` digits (a "+84"
+    counts as two) can be a Vietnamese phone number. A leading "0" group needs 3 digits, so a
+    date like "01.12.2026" is not taken for one."""
+    if first_group.startswith("0") and len(first_group) < 3:
+        return False
+    return any(first_group.startswith(prefix) and digit_count in counts
+               for prefix, counts in _PHONE_DIGITS)
+
+
 def phone_words(groups: list[str]) -> str:
     """Read a phone number digit by digit, a comma between groups so the voice pauses.
 
-    ``["0912", "345", "678"]`` → "không chín một hai, ba bốn năm, sáu bảy tám"; a "+" is "cộng".
+    ``["0912", "345", "678"]`` or ``["0912345678"]`` → "không chín một hai, ba bốn năm, sáu bảy
+    tám"; a "+" is "cộng".
     """
-    spoken = [("cộng " if g.startswith("+") else "") + digits_words(g) for g in groups]
-    return ", ".join(spoken)
+    split = [part for group in groups for part in _phone_groups(group)]
+    return ", ".join(("cộng " if g.startswith("+") else "") + digits_words(g) for g in split)
+
+
+def _phone_groups(digits: str) -> list[str]:
+    sizes = _PHONE_GROUPS.get(len(digits), ())
+    starts = [sum(sizes[:i]) for i in range(len(sizes))]
+    return [digits[s:s + n] for s, n in zip(starts, sizes, strict=True)] or [digits]
