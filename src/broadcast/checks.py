@@ -75,23 +75,27 @@ def _overlaps(commune: Commune) -> list[Problem]:
 
 
 def _coverage(ws: Workspace) -> list[Problem]:
-    """Warn where a language is spoken with nothing to say in it, or said where nobody speaks it."""
+    """Warn, once per language, where it is spoken with nothing ready to say in it, or said
+    where nobody speaks it."""
     found = []
-    by_language: dict[str, list[Message]] = defaultdict(list)
-    for message in ws.messages:
-        by_language[message.language].append(message)
-    spoken = {lang for commune in ws.communes for lang in commune.languages}
+    ready = {m.language for m in ws.messages if not m.awaiting_recording}
+    said = {m.language: m for m in reversed(ws.messages)}
+    silent: dict[str, list[Commune]] = defaultdict(list)
     for commune in ws.communes:
         for lang in commune.languages:
-            if not any(not m.awaiting_recording for m in by_language.get(lang, ())):
-                found.append(Problem("workspace.language_no_content", severity="warning",
-                                     file=commune.source.file, line=commune.source.line,
-                                     record=commune.id, field="languages",
-                                     params={"language": language_name(lang)}))
-    for lang, messages in by_language.items():
+            if lang not in ready:
+                silent[lang].append(commune)
+    for lang, communes in silent.items():
+        first = communes[0].source
+        found.append(Problem("workspace.language_no_content", severity="warning", file=first.file,
+                             line=first.line, field="languages",
+                             params={"language": language_name(lang), "count": len(communes),
+                                     "communes": ", ".join(c.id for c in communes)}))
+    spoken = {lang for commune in ws.communes for lang in commune.languages}
+    for lang, message in said.items():
         if lang not in spoken:
             found.append(Problem("workspace.language_unheard", severity="warning",
-                                 file=messages[0].source.file, line=messages[0].source.line,
-                                 record=messages[0].id, field="language",
+                                 file=message.source.file, line=message.source.line,
+                                 record=message.id, field="language",
                                  params={"language": language_name(lang)}))
     return found

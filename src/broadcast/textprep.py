@@ -162,7 +162,6 @@ def read_symbols(text: str, lexicon: Lexicon) -> str:
 PHONE_CUES = ("số điện thoại", "điện thoại", "đường dây nóng", "tổng đài", "hotline",
               "gọi số", "gọi")
 _DIGIT_RUN = re.compile(r"(?<![\w.,/+-])(?:\+84[ .-]?)?\d+(?:[ .-]\d+)*")
-_GROUP = re.compile(r"([ .-]?)(\+84|\d+)")
 _CUED = re.compile(rf"(?i)(?<!\w)(?<!kêu )({'|'.join(PHONE_CUES)})(\s*(?::|là)?\s*)(\d{{3,}})"
                    r"(?![\w%]|[.,/:-]\d)")
 # After a bare "số" only short service numbers (111 to 119, 1022…): "nhà số 12" stays a number.
@@ -172,40 +171,9 @@ _SERVICE = re.compile(r"(?i)(?<!\w)(số\s+)(1\d{2,3})(?![\w%]|[.,/:-]\d)")
 def read_phone_numbers(text: str, lexicon: Lexicon) -> str:
     """Phone numbers digit by digit, a comma between groups so the voice pauses: numbers of
     10–11 digits starting with 0 or +84, 1800/1900 numbers, and any number after a cue word."""
-    text = _DIGIT_RUN.sub(lambda m: _read_run(m[0]), text)
+    text = _DIGIT_RUN.sub(lambda m: vn.read_phones_in_run(m[0]), text)
     text = _CUED.sub(lambda m: m[1] + m[2] + vn.digits_words(m[3]), text)
     return _SERVICE.sub(lambda m: m[1] + vn.digits_words(m[2]), text)
-
-
-def _read_run(run: str) -> str:
-    # A run of digit groups may hold a phone number followed by other numbers; read the phone
-    # and leave the rest to the later rules.
-    groups = _GROUP.findall(run)
-    spoken, i = [], 0
-    while i < len(groups):
-        size = _phone_size(groups, i)
-        if size:
-            spoken.append(groups[i][0] + vn.phone_words([g for _, g in groups[i:i + size]]))
-        else:
-            spoken.append("".join(groups[i]))
-        i += size or 1
-    return "".join(spoken)
-
-
-def _phone_size(groups: list[tuple[str, str]], start: int) -> int:
-    # How many groups from ``start`` make a phone number; the longest reading wins, since
-    # "0232 3822 123" is a phone number only once all 11 digits are in.
-    separator, first = groups[start]
-    if start and separator != " ":
-        return 0
-    best, total = 0, 0
-    for size, (_, digits) in enumerate(groups[start:], 1):
-        total += len(digits.lstrip("+"))
-        if total > vn.PHONE_MAX_DIGITS:
-            break
-        if vn.is_phone_number(first, total):
-            best = size
-    return best
 
 
 _RANGE = re.compile(r"(?<![\w-])(\d{4}-\d\d?-\d\d?|\d\d?-\d\d?-\d{4})(?!\d)"
@@ -323,20 +291,7 @@ Rule = Callable[[str, Lexicon], str]
 # (so "SĐT" and "hotline" become phone cues); phones before ranges (their dashes are not
 # ranges); dates, times, percentages and units before plain numbers.
 RULES: list[Rule] = [
-    tidy_typography,
-    join_lines,
-    read_document_numbers,
-    expand_abbreviations,
-    fix_words,
-    read_symbols,
-    read_phone_numbers,
-    read_ranges,
-    read_dates,
-    read_times,
-    read_percentages,
-    read_units,
-    read_ordinals,
-    read_numbers,
-    finish_sentences,
+    tidy_typography, join_lines, read_document_numbers, expand_abbreviations, fix_words,
+    read_symbols, read_phone_numbers, read_ranges, read_dates, read_times, read_percentages,
+    read_units, read_ordinals, read_numbers, finish_sentences,
 ]
-

@@ -8,6 +8,7 @@ The readings follow school and broadcast usage: 21 "hai mươi mốt", 24 "hai m
 from __future__ import annotations
 
 import calendar
+import re
 
 DIGITS = ("không", "một", "hai", "ba", "bốn", "năm", "sáu", "bảy", "tám", "chín")
 
@@ -138,6 +139,42 @@ def is_phone_number(first_group: str, digit_count: int) -> bool:
         return False
     return any(first_group.startswith(prefix) and digit_count in counts
                for prefix, counts in _PHONE_DIGITS)
+
+
+_GROUP = re.compile(r"([ .-]?)(\+84|\d+)")
+
+
+def read_phones_in_run(run: str) -> str:
+    """Read the phone numbers in a run of digit groups joined by single spaces, dots or dashes;
+    other groups are returned as written: "0912 345 678 15" → "không chín một hai, …, sáu bảy
+    tám 15"."""
+    groups = _GROUP.findall(run)
+    spoken, i = [], 0
+    while i < len(groups):
+        size = _phone_size(groups, i)
+        if size:
+            spoken.append(groups[i][0] + phone_words([g for _, g in groups[i:i + size]]))
+        else:
+            spoken.append("".join(groups[i]))
+        i += size or 1
+    return "".join(spoken)
+
+
+def _phone_size(groups: list[tuple[str, str]], start: int) -> int:
+    # How many groups from ``start`` make a phone number; the longest reading wins, since
+    # "0232 3822 123" is a phone number only once all 11 digits are in. A number only starts
+    # a phone number after a space ("1.000.0912" is not one).
+    separator, first = groups[start]
+    if start and separator != " ":
+        return 0
+    best, total = 0, 0
+    for size, (_, digits) in enumerate(groups[start:], 1):
+        total += len(digits.lstrip("+"))
+        if total > PHONE_MAX_DIGITS:
+            break
+        if is_phone_number(first, total):
+            best = size
+    return best
 
 
 def phone_words(groups: list[str]) -> str:
