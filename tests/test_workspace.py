@@ -81,7 +81,8 @@ def test_every_error_is_reported_at_once_with_file_and_line(tmp_path: Path):
 
 
 def test_check_cli_reports_all_and_exits_2(tmp_path: Path, run_cli):
-    messages = MESSAGES + "  - id: tin-01\n    title: Trùng\n    text: x.\n  - id: tin-09\n    title: ''\n    text: y.\n"
+    messages = MESSAGES + ("  - id: tin-01\n    title: Trùng\n    text: x.\n"
+                           "  - id: tin-09\n    title: ''\n    text: y.\n")
     root = write_workspace(tmp_path / "ws", messages=messages)
     result = run_cli("-w", str(root), "check")
     assert result.exit_code == 2
@@ -203,7 +204,8 @@ def test_nfd_text_is_normalized(tmp_path: Path):
     import unicodedata
 
     nfd = unicodedata.normalize("NFD", "Bình đẳng giới")
-    root = write_workspace(tmp_path / "ws", messages=f"messages:\n  - id: a\n    title: {nfd}\n    text: {nfd}.\n")
+    messages = f"messages:\n  - id: a\n    title: {nfd}\n    text: {nfd}.\n"
+    root = write_workspace(tmp_path / "ws", messages=messages)
     ws, _ = workspace.load(root)
     assert ws.message("a").title == "Bình đẳng giới"
 

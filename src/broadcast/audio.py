@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import re
 import subprocess
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-
-import warnings
 
 with warnings.catch_warnings():
     # pydub looks for ffmpeg on PATH at import and warns; ours comes from imageio-ffmpeg.
@@ -61,7 +60,8 @@ def ffmpeg_version() -> str:
     return first.split(" Copyright")[0]
 
 
-def _run(args: list[str], data: bytes | None = None, *, source: Path | None = None) -> subprocess.CompletedProcess:
+def _run(args: list[str], data: bytes | None = None, *,
+         source: Path | None = None) -> subprocess.CompletedProcess:
     command = [ffmpeg(), "-hide_banner", "-nostdin" if data is None else "-nostats", *args]
     try:
         done = subprocess.run(command, input=data, capture_output=True, check=False)
@@ -151,7 +151,8 @@ def _measure_sound(sound: AudioSegment, profile: Profile) -> Loudness:
     return _parse_summary(done.stderr)
 
 
-def _process(sound: AudioSegment, profile: Profile, gain_db: float, ceiling_db: float) -> tuple[bytes, Loudness]:
+def _process(sound: AudioSegment, profile: Profile, gain_db: float,
+             ceiling_db: float) -> tuple[bytes, Loudness]:
     """Filter, gain and true-peak limit (at 4× oversampling) to float PCM, measuring the result
     in the same ffmpeg run. No MP3 encoding here: LAME is the slow part, so it runs once."""
     rate = profile.sample_rate

@@ -92,7 +92,7 @@ def clock(value: object) -> dt.time:
 @cache
 def _weekday_names() -> dict[str, str]:
     names = {day: day for day in WEEKDAYS}
-    for number, day in zip(range(2, 8), WEEKDAYS):
+    for number, day in zip(range(2, 8), WEEKDAYS[:6], strict=True):
         names.update({f"t{number}": day, f"thứ {number}": day, f"thu {number}": day, str(number): day})
     for spelling in ("cn", "chủ nhật", "chu nhat", "8"):
         names[spelling] = "sun"

@@ -47,7 +47,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
 @contextlib.contextmanager
 def atomic_open(target: Path, mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:
     """Open a temporary file for writing that becomes ``target`` when the block succeeds."""
-    with atomic_path(target) as tmp, open(tmp, mode, encoding=encoding, newline="" if "b" not in mode else None) as fh:
+    newline = None if "b" in mode else ""
+    with atomic_path(target) as tmp, open(tmp, mode, encoding=encoding, newline=newline) as fh:
         yield fh
         fh.flush()
 

@@ -69,7 +69,7 @@ def _records(grid: list[tuple[int, list[object]]], shown: str) -> tuple[list[Lin
     for line, cells in rows[1:]:
         record = LineMap()
         record.line = line
-        for name, cell in zip(names, cells):
+        for name, cell in zip(names, cells, strict=False):
             if name and _filled(cell):
                 record[name] = cell.strip() if isinstance(cell, str) else cell
                 record.lines[name] = line

@@ -30,7 +30,8 @@ from broadcast.model import (
     Workspace,
 )
 from broadcast.sheets import read_rows
-from broadcast.yamlfile import LineMap, load as load_yaml
+from broadcast.yamlfile import LineMap
+from broadcast.yamlfile import load as load_yaml
 
 ENV_VAR = "BROADCAST_WORKSPACE"
 

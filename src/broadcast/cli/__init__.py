@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import sys
 
-import click
-
 from broadcast import i18n
 
 

@@ -21,7 +21,8 @@ def _progress(total: int):
             line = t("cli.render.failed", id=item.id, reason=item.error.message())
         else:
             state = t("cli.render.cached" if item.cached else "cli.render.made")
-            line = f"{item.id:<24} {state:<10} {item.lufs:6.1f} LUFS {item.true_peak:5.1f} dBTP {item.duration:6.1f} s"
+            line = (f"{item.id:<24} {state:<10} {item.lufs:6.1f} LUFS {item.true_peak:5.1f} dBTP"
+                    f" {item.duration:6.1f} s")
         click.echo(f"[{done:>{len(str(total))}}/{total}] {line}", err=True)
     return show
 
