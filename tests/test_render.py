@@ -33,7 +33,7 @@ def test_offline_render_makes_tagged_loudness_true_clips_and_reuses_them(workspa
     first = render_json(run_cli, workspace, "--offline", "--jobs", "2")
     assert set(first) == {"tin-01", "tin-02"}
     for record in first.values():
-        assert REQUIRED <= set(record) and record["cached"] is False
+        assert set(record) >= REQUIRED and record["cached"] is False
         path = Path(record["path"])
         lufs, peak = loudness(path)
         assert abs(lufs - record["target_lufs"]) <= 0.5 and peak <= -1.5
@@ -145,7 +145,7 @@ def test_killed_render_leaves_no_broken_cache_entry(tmp_path: Path):
         assert record.with_suffix(".mp3").stat().st_size == entry["size"]
     for blob in clips.rglob("*.mp3"):
         assert blob.with_suffix(".json").exists()
-    done = subprocess.run(command + ["--json"], env=env, capture_output=True, text=True)
+    done = subprocess.run([*command, "--json"], env=env, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     results = json.loads(done.stdout)
     assert len(results) == 12 and any(r["cached"] for r in results)
