@@ -10,6 +10,16 @@ from pathlib import Path
 from typing import IO
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+FILE_MODE = 0o666 & ~_umask()
+"""mkstemp makes files private (0600); outputs are ordinary files, so follow the umask."""
+
+
 def fsync_dir(path: Path) -> None:
     """Make a rename inside ``path`` durable. Windows cannot open folders; there NTFS journals it."""
     if os.name == "nt":
@@ -33,6 +43,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
+    os.chmod(tmp, FILE_MODE)
     try:
         yield tmp
         with open(tmp, "rb+") as fh:

@@ -1,0 +1,1 @@
+"""Getting packages onto players: USB folder, FAT32 disk image, S3."""
