@@ -212,3 +212,34 @@ def finish(sound: AudioSegment, profile: Profile, dest: Path) -> Loudness:
             gain = _next_gain(history, target - shift)
         raise OperationalError("audio.cannot_normalize", target=target, lufs=level.lufs + shift,
                                peak=level.true_peak)
+
+
+def silence_mp3(seconds: float, profile: Profile, dest: Path) -> None:
+    """An MP3 of silence encoded exactly like the clips, to join between them."""
+    frames = int(round(seconds * profile.sample_rate))
+    with atomic_path(dest) as tmp:
+        _encode(b"\0\0\0\0" * frames, profile, tmp)
+
+
+def join(parts: list[Path], dest: Path) -> None:
+    """Join MP3s that share one encoding into ``dest`` by copying their frames.
+
+    ffmpeg's concat demuxer streams the parts one after another, so memory stays flat whatever
+    the slot's length, and nothing is decoded or re-encoded: every part already meets the
+    loudness target, so the joined slot does too.
+    """
+    listing = "".join(f"file '{_concat_quote(part)}'\n" for part in parts)
+    with atomic_path(dest) as tmp:
+        list_file = tmp.with_name(tmp.name + ".txt")
+        try:
+            list_file.write_text(listing, encoding="utf-8")
+            _run(["-f", "concat", "-safe", "0", "-i", str(list_file), "-c", "copy",
+                  "-map_metadata", "-1", "-id3v2_version", "0", "-write_id3v1", "0",
+                  "-f", "mp3", "-y", str(tmp)])
+        finally:
+            list_file.unlink(missing_ok=True)
+
+
+def _concat_quote(path: Path) -> str:
+    # The concat demuxer's quoting: a single quote is written as '\'' inside quotes.
+    return str(Path(path).resolve()).replace("'", "'\\''")

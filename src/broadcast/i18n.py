@@ -70,7 +70,13 @@ def current_language() -> str:
 
 def t(key: str, /, **params: object) -> str:
     """Translate ``key`` into the current language and fill in ``params``."""
-    text = catalog(_current).get(key)
+    return t_in(_current, key, **params)
+
+
+def t_in(lang: str, key: str, /, **params: object) -> str:
+    """Translate into a given language: documents that travel to communes are in Vietnamese
+    whatever language the person preparing them reads."""
+    text = catalog(lang).get(key)
     if text is None:
         text = catalog(DEFAULT_LANGUAGE).get(key, key)
     try:

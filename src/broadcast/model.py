@@ -68,6 +68,23 @@ class Jingles:
 
 
 @dataclass(frozen=True)
+class ScheduleRules:
+    """How slots are filled (issue: schedules and playlists)."""
+
+    fill: float = 1.0
+    """Share of each slot given to campaign content: communes also relay national programmes."""
+    jingle_every: int = 1
+    """Station jingle after every N items (0: never)."""
+    jingle_at_start: bool = True
+    gap_seconds: float = 0.0
+    """Silence between items in a mixdown (and in start offsets)."""
+    max_per_slot: int = 2
+    """How often one message may play in one slot (never twice in a row)."""
+    mixdown: bool = False
+    """Also make one MP3 per commune, day and slot, for players without playlists."""
+
+
+@dataclass(frozen=True)
 class Slot:
     """A daily broadcast window of a commune's loudspeakers."""
 
@@ -75,6 +92,8 @@ class Slot:
     start: dt.time
     minutes: int
     weekdays: tuple[str, ...] = WEEKDAYS
+    fill: float | None = None
+    """Overrides ``ScheduleRules.fill`` for this slot."""
 
     @property
     def start_minute(self) -> int:
@@ -133,6 +152,7 @@ class Settings:
     profile: str = "loudspeaker"
     speech: SpeechSettings = SpeechSettings()
     jingles: Jingles = Jingles()
+    schedule: ScheduleRules = ScheduleRules()
 
 
 @dataclass(frozen=True)

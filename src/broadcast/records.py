@@ -18,6 +18,7 @@ from broadcast.model import (
     Jingles,
     Message,
     Profile,
+    ScheduleRules,
     Slot,
     Source,
     SpeechSettings,
@@ -82,6 +83,16 @@ SLOT_TABLE = {
     "start": Field(f.clock, required=True),
     "minutes": Field(f.integer(1, 240), required=True),
     "weekdays": Field(f.weekdays),
+    "fill": Field(f.number(0.05, 1.0)),
+}
+
+SCHEDULE_TABLE = {
+    "fill": Field(f.number(0.05, 1.0)),
+    "jingle_every": Field(f.integer(0, 50)),
+    "jingle_at_start": Field(f.flag),
+    "gap_seconds": Field(f.number(0, 30)),
+    "max_per_slot": Field(f.integer(1, 20)),
+    "mixdown": Field(f.flag),
 }
 
 COMMUNE_TABLE_BASE = {
@@ -139,6 +150,7 @@ def settings_table(root: Path) -> dict[str, Field]:
         "lexicon": Field(existing_file(root)),
         "slots": Field(mapping),
         "profiles": Field(mapping),
+        "schedule": Field(mapping),
     }
 
 
@@ -156,6 +168,10 @@ def build_speech(values: dict) -> SpeechSettings:
 
 def build_jingles(values: dict) -> Jingles:
     return Jingles(**values)
+
+
+def build_schedule(values: dict) -> ScheduleRules:
+    return ScheduleRules(**values)
 
 
 def build_slot(values: dict) -> Slot:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from functools import cache
 from pathlib import Path
 
 from broadcast import audio, speech, tags, textprep
 from broadcast.cache import Store, file_sha256, key_of
 from broadcast.errors import BroadcastError
+from broadcast.i18n import t_in
 from broadcast.model import Message, Profile, Workspace
 
 RENDER_VERSION = 1
@@ -79,10 +80,24 @@ def lexicon_for(ws: Workspace) -> textprep.Lexicon:
     return textprep.builtin_lexicon().extended(ws.lexicon_abbreviations, ws.lexicon_words)
 
 
+STATION = "_station"
+"""Clip id of the station jingle; message ids cannot start with "_", so it never collides."""
+
+
 def plan(ws: Workspace, *, offline: bool = False) -> list[ClipJob]:
-    """One job per message that can be rendered (messages awaiting a recording are skipped)."""
+    """One job per message that can be rendered (messages awaiting a recording are skipped),
+    plus the station jingle, normalized like the clips so a slot plays at one loudness."""
     lexicon = lexicon_for(ws)
-    return [_job(ws, m, lexicon, offline) for m in ws.messages if not m.awaiting_recording]
+    jobs = [_job(ws, m, lexicon, offline) for m in ws.messages if not m.awaiting_recording]
+    if ws.settings.jingles.station is not None:
+        jobs.append(_job(ws, _station_message(ws), lexicon, offline))
+    return jobs
+
+
+def _station_message(ws: Workspace) -> Message:
+    return Message(id=STATION, title=t_in("vi", "render.station_title"), language="zxx",
+                   recording=ws.settings.jingles.station, speaker=ws.settings.organization,
+                   no_intro=True, no_outro=True, profile=None)
 
 
 def _jingle(ws: Workspace, message: Message, which: str) -> Path | None:
@@ -93,6 +108,9 @@ def _jingle(ws: Workspace, message: Message, which: str) -> Path | None:
 
 def _job(ws: Workspace, message: Message, lexicon: textprep.Lexicon, offline: bool) -> ClipJob:
     profile = ws.profile_for(message)
+    if message.id == STATION:
+        # Music keeps its own tempo and needs no lead-in: it sits between items.
+        profile = replace(profile, tempo=1.0, lead_in_ms=0, lead_out_ms=0)
     intro, outro = _jingle(ws, message, "intro"), _jingle(ws, message, "outro")
     voice_parts: dict[str, object] = {}
     text = None
@@ -122,6 +140,10 @@ def _job(ws: Workspace, message: Message, lexicon: textprep.Lexicon, offline: bo
 
 def _tag_values(ws: Workspace, message: Message, voice: dict) -> dict[str, str | None]:
     artist = message.speaker or (f"{voice['engine']} ({voice['voice']})" if voice else None)
+    if message.id == STATION:
+        return {"title": message.title, "artist": artist, "album": ws.settings.campaign.name,
+                "publisher": ws.settings.organization, "year": str(ws.settings.campaign.start.year),
+                "message_id": message.id}
     return {
         "title": message.title, "artist": artist, "album": ws.settings.campaign.name,
         "genre": message.topics[0] if message.topics else None, "language": message.language,
@@ -172,7 +194,7 @@ def render_clip(job: ClipJob) -> ClipResult:
     _write_if_changed(job.output, data)
     return ClipResult(
         id=job.message_id, path=str(job.output), title=str(job.tags["title"]),
-        language=str(job.tags["language"]), duration=record["duration"], lufs=record["lufs"],
+        language=str(job.tags.get("language") or ""), duration=record["duration"], lufs=record["lufs"],
         true_peak=record["true_peak"], target_lufs=job.profile.target_lufs,
         true_peak_limit=job.profile.true_peak_dbtp, cached=cached, sha256=record["sha256"])
 

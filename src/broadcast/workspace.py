@@ -134,6 +134,8 @@ def _settings(reader: _Reader) -> tuple[Settings | None, dict]:
                            line_of("speech"))
     jingles = reader.record(values.get("jingles", {}), records.jingles_table(reader.root),
                             SETTINGS_FILE, "jingles", line_of("jingles"))
+    schedule = reader.record(values.get("schedule", {}), records.SCHEDULE_TABLE, SETTINGS_FILE,
+                             "schedule", line_of("schedule"))
     if set(records.CAMPAIGN_TABLE) - set(campaign_values) or "organization" not in values:
         return None, {}
     settings = Settings(
@@ -143,6 +145,7 @@ def _settings(reader: _Reader) -> tuple[Settings | None, dict]:
         profile=values.get("profile", "loudspeaker"),
         speech=records.build_speech(speech),
         jingles=records.build_jingles(jingles),
+        schedule=records.build_schedule(schedule),
     )
     return settings, {k: values[k] for k in values if k in
                       ("profiles", "slots", "messages", "communes", "lexicon")}

@@ -6,24 +6,28 @@ from dataclasses import asdict
 
 import click
 
-from broadcast import render
+from broadcast import pipeline, render
 from broadcast.i18n import t
 from broadcast.render import ClipResult, Failure
 
 
-def _progress(total: int):
+def progress_printer(total: int | None = None, *, quiet_cached: bool = False):
+    """A progress callback: one line per clip; ``quiet_cached`` hides clips that were reused."""
     done = 0
 
     def show(item: ClipResult | Failure) -> None:
         nonlocal done
         done += 1
+        if quiet_cached and isinstance(item, ClipResult) and item.cached:
+            return
         if isinstance(item, Failure):
             line = t("cli.render.failed", id=item.id, reason=item.error.message())
         else:
             state = t("cli.render.cached" if item.cached else "cli.render.made")
             line = (f"{item.id:<24} {state:<10} {item.lufs:6.1f} LUFS {item.true_peak:5.1f} dBTP"
                     f" {item.duration:6.1f} s")
-        click.echo(f"[{done:>{len(str(total))}}/{total}] {line}", err=True)
+        counter = f"[{done:>{len(str(total))}}/{total}] " if total else ""
+        click.echo(f"{counter}{line}", err=True)
     return show
 
 
@@ -46,10 +50,10 @@ def command(state, offline: bool, jobs: int | None, as_json: bool) -> int:
     ws, warnings = state.workspace()
     for problem in warnings:
         click.echo(problem.render(), err=True)
-    plan = render.plan(ws, offline=offline)
-    results, failures = render.render(plan, workers=jobs, progress=_progress(len(plan)))
-    render.prune(ws, [job.message_id for job in plan])
-    skipped = len(ws.messages) - len(plan)
+    total = len(render.plan(ws, offline=offline))
+    made = pipeline.clips(ws, offline=offline, workers=jobs, progress=progress_printer(total))
+    results, failures = list(made.results), list(made.failures)
+    skipped = sum(1 for m in ws.messages if m.awaiting_recording)
     click.echo(_summary(results, failures, skipped, time.monotonic() - started), err=True)
     if as_json:
         click.echo(json.dumps([asdict(r) for r in results], ensure_ascii=False, indent=1))
