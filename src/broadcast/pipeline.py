@@ -1,6 +1,7 @@
 """The straight line that composes the steps, read top to bottom:
 
 workspace → clips (render) → schedule (plan) → schedule outputs (playlists, sheets, mixdowns)
+→ commune packages (dist/packages) → stick, image or cloud (export/)
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from broadcast import audio, fsio, playlist, render, schedule
+from broadcast import audio, fsio, package, playlist, render, schedule
 from broadcast.cache import Store, key_of
 from broadcast.i18n import t_in
 from broadcast.model import WEEKDAYS, Workspace
@@ -172,3 +173,23 @@ def _link(source: Path, target: Path) -> None:
             os.link(source, tmp)
         except OSError:
             shutil.copyfile(source, tmp)
+
+
+def packages(ws: Workspace, plan_: schedule.Schedule, made: Clips,
+             communes: Iterable[str] | None = None) -> list[package.PackagePlan]:
+    """The package plan of every commune (or of the named ones)."""
+    wanted = set(communes) if communes else None
+    clip_paths = {r.id: Path(r.path) for r in made.results}
+    created = package.created_time(ws)
+    return [package.plan_package(ws, plan_, commune, clip_paths,
+                                 evergreen(ws, plan_, commune.commune), created)
+            for commune in plan_.communes if wanted is None or commune.commune in wanted]
+
+
+def build(ws: Workspace, made: Clips, communes: Iterable[str] | None = None,
+          ) -> list[tuple[package.PackagePlan, Path, bool]]:
+    """Plan and write every commune's package into ``dist/packages/``."""
+    plan_ = plan(ws, made)
+    write_schedule(ws, plan_, made)
+    root = ws.root / package.PACKAGES_DIR
+    return [(p, *package.write_folder(p, root)) for p in packages(ws, plan_, made, communes)]

@@ -17,7 +17,16 @@ from dataclasses import dataclass, replace
 from broadcast.errors import InputError, Problem
 from broadcast.fields import language_name
 from broadcast.model import Commune, Message, Workspace
-from broadcast.rotation import DayFill, Placement, SlotFill, Timing, slots_on, valid_on, walk
+from broadcast.rotation import (
+    DayFill,
+    Placement,
+    SlotFill,
+    Timing,
+    calendar,
+    slots_on,
+    valid_on,
+    walk,
+)
 
 STATION = "_station"
 """The id of station-jingle items."""
@@ -38,7 +47,7 @@ class ClipInfo:
     title: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Item:
     """One entry of a slot's playlist."""
 
@@ -153,9 +162,10 @@ def plan(ws: Workspace, clips: Mapping[str, ClipInfo], jingle: ClipInfo | None =
             for n in range((campaign.end - campaign.start).days + 1)]
     ctx = _Context(ws, clips, jingle, timing, days, {m.id: m for m in ws.messages})
     durations = {m.id: _ms(clips[m.id].duration) for m in ws.messages if m.id in clips}
+    valid = calendar(ws.messages, days)
     communes, warnings, played = [], [], Counter()
     for commune in ws.communes:
-        filled = walk(commune, ws.messages, durations, timing, days)
+        filled = walk(commune, ws.messages, durations, timing, days, valid)
         communes.append(CommunePlan(commune.id, tuple(
             DayPlan(day.day, tuple(_slot_plan(ctx, s) for s in day.slots)) for day in filled)))
         played.update(p.id for day in filled for s in day.slots for p in s.placements if p.id)

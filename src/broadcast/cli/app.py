@@ -81,9 +81,9 @@ def cli(ctx: click.Context, workspace: str | None, lang: str | None, debug: bool
 
 
 def _register() -> None:
-    from broadcast.cli import check, init, render, spoken, tags
+    from broadcast.cli import build, check, image, init, render, schedule, spoken, tags, usb, verify
 
-    for module in (init, check, spoken, render, tags):
+    for module in (init, check, spoken, render, tags, schedule, build, usb, image, verify):
         cli.add_command(module.command)
 
 

@@ -1,0 +1,49 @@
+"""A commune's package as a FAT32 disk image, ready for dd, Rufus or balenaEtcher.
+
+The package's files go at the image root in manifest order (audio in play order first, the
+manifest last), with the package's creation time on every entry: the same package always gives
+the same image, byte for byte.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+from broadcast import manifest
+from broadcast.export.fatimage import ImageFile, plan_image, write_image
+from broadcast.export.usb import load_manifest
+
+IMAGES_DIR = Path("dist") / "images"
+
+
+def volume_label(name: str) -> str:
+    """An 11-character ASCII label from a Vietnamese name: "Xã Dân Hóa" → "XA DAN HOA"."""
+    flat = unicodedata.normalize("NFKD", name.replace("Đ", "D").replace("đ", "d"))
+    ascii_only = flat.encode("ascii", "ignore").decode().upper()
+    label = re.sub(r"[^A-Z0-9 _-]+", "", ascii_only)
+    return " ".join(label.split())[:11].rstrip() or "BROADCAST"
+
+
+def _timestamp(created: str) -> dt.datetime:
+    stamp = dt.datetime.strptime(created, "%Y-%m-%dT%H:%M:%SZ")
+    return max(stamp, dt.datetime(1980, 1, 1))
+
+
+def image_files(package_dir: Path, plan: manifest.Manifest) -> list[ImageFile]:
+    files = [ImageFile(path=f.path, size=f.size, source=package_dir / f.path) for f in plan.files]
+    last = package_dir / manifest.NAME
+    return [*files, ImageFile(path=manifest.NAME, size=last.stat().st_size, source=last)]
+
+
+def make_image(package_dir: Path, dest: Path, *, size: int | None = None,
+               progress: Callable[[int], None] | None = None) -> Path:
+    """Write the package at ``package_dir`` as a disk image at ``dest``."""
+    plan = load_manifest(package_dir)
+    layout = plan_image(image_files(package_dir, plan), label=volume_label(plan.commune["name"]),
+                        size=size, timestamp=_timestamp(plan.created))
+    write_image(layout, dest, progress=progress)
+    return dest

@@ -1,0 +1,53 @@
+"""HUONG-DAN.txt: plain Vietnamese instructions for the commune operator, from the page data.
+
+Plain text with Windows line ends (Notepad on an old office PC must show it right) and a UTF-8
+byte-order mark added by the package writer.
+"""
+
+from __future__ import annotations
+
+from broadcast.i18n import t_in
+
+NAME = "HUONG-DAN.txt"
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(round(seconds)), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def _schedule_lines(data: dict) -> list[str]:
+    lines = []
+    for day in data["days"]:
+        for slot in day["slots"]:
+            messages = sum(1 for item in slot["items"] if item["kind"] == "message")
+            length = sum(item["duration"] for item in slot["items"])
+            lines.append(t_in("vi", "guide.row", date=_vietnamese_date(day["date"]),
+                              weekday=day["weekday"], slot=slot["slot"], start=slot["start"],
+                              folder=slot["folder"], count=messages, length=_clock(length)))
+    return lines
+
+
+def _vietnamese_date(iso: str) -> str:
+    year, month, day = iso.split("-")
+    return f"{day}/{month}/{year}"
+
+
+def render(data: dict) -> str:
+    """The instructions as text (``data`` as for the offline page)."""
+    audio = sum(len(slot["items"]) for day in data["days"] for slot in day["slots"])
+    params = {
+        "campaign": data["campaign"]["name"], "organization": data["organization"],
+        "commune": data["commune"]["name"], "province": data["commune"]["province"],
+        "version": data["version"], "created": data["created"], "files": audio,
+        "start": _vietnamese_date(data["campaign"]["start"]),
+        "end": _vietnamese_date(data["campaign"]["end"]),
+    }
+    parts = [t_in("vi", "guide.header", **params), t_in("vi", "guide.contents", **params),
+             t_in("vi", "guide.play", **params), t_in("vi", "guide.schedule_title", **params),
+             *_schedule_lines(data), "", t_in("vi", "guide.check", **params)]
+    if data.get("fingerprint"):
+        parts.append(t_in("vi", "guide.fingerprint", fingerprint=data["fingerprint"]))
+    parts.append(t_in("vi", "guide.contact", **params))
+    text = "\n".join(parts)
+    return "\r\n".join(text.splitlines()) + "\r\n"

@@ -1,0 +1,86 @@
+"""The package manifest: what a commune package holds, file by file, in play order.
+
+``manifest.json`` sits at the root of every package. It lists every other file of the package
+with its path (relative, "/"-separated), size and sha256; audio files also carry their duration,
+title and message id, and come first, in play order: folder by folder, file by file, exactly the
+order a folder-order player will play them. ``verify`` checks a package, stick or image against it.
+
+It is written with sorted keys and no clock time, so rebuilding the same workspace gives
+identical bytes.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import PurePosixPath
+
+from broadcast.errors import InputError
+
+FORMAT = "broadcast-package"
+FORMAT_VERSION = 1
+NAME = "manifest.json"
+
+
+@dataclass(frozen=True)
+class FileEntry:
+    path: str
+    size: int
+    sha256: str
+    kind: str = "audio"
+    """audio | playlist | sheet | page | text"""
+    duration: float | None = None
+    title: str | None = None
+    message: str | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    campaign: dict
+    organization: str
+    commune: dict
+    version: str
+    created: str
+    tool: str
+    files: tuple[FileEntry, ...]
+    format: str = FORMAT
+    format_version: int = FORMAT_VERSION
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def audio(self) -> tuple[FileEntry, ...]:
+        """Audio files in play order."""
+        return tuple(f for f in self.files if f.kind == "audio")
+
+    def to_json(self) -> str:
+        data = asdict(self)
+        data["files"] = [{k: v for k, v in f.items() if v is not None} for f in data["files"]]
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+
+
+def safe_path(path: str) -> str:
+    """A manifest path that stays inside the package: relative, no "..", no drive letters."""
+    pure = PurePosixPath(path)
+    if (not path or "\\" in path or ":" in path or pure.is_absolute()
+            or any(part in ("", ".", "..") for part in path.split("/"))):
+        raise InputError("manifest.unsafe_path", path=path)
+    return path
+
+
+def parse(text: str, shown: str) -> Manifest:
+    """Read a manifest, refusing anything malformed or pointing outside the package."""
+    try:
+        data = json.loads(text)
+        if data.get("format") != FORMAT:
+            raise InputError("manifest.not_a_manifest", path=shown)
+        if int(data.get("format_version", 0)) > FORMAT_VERSION:
+            raise InputError("manifest.too_new", path=shown, version=data["format_version"])
+        files = tuple(FileEntry(**{**entry, "path": safe_path(entry["path"])})
+                      for entry in data["files"])
+        known = {k: data[k] for k in ("campaign", "organization", "commune", "version",
+                                      "created", "tool")}
+        return Manifest(**known, files=files, extra=data.get("extra", {}))
+    except InputError:
+        raise
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise InputError("manifest.malformed", path=shown, detail=str(exc)) from exc

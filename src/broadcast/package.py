@@ -1,0 +1,247 @@
+"""A commune's package: the files a stick carries, named and ordered for the dumbest player.
+
+Layout (``dist/packages/<commune-id>/``)::
+
+    01_1511_sang/001_nhac-hieu.mp3     one folder per day × slot, in broadcast order,
+    01_1511_sang/002_tao-hon.mp3       files numbered in play order (folder-order players
+    02_1511_chieu/...                  play directory order; digits first, ASCII only)
+    danh-sach-phat/2026-11-15_sang.m3u8  playlists (M3U8 + PLS) per day × slot, and one per slot
+    lich-phat.csv                      the schedule sheet
+    index.html                         offline page: schedule and player
+    HUONG-DAN.txt                      instructions for the operator, in Vietnamese
+    manifest.json                      every file: path, size, sha256, duration, title
+
+``plan_package`` builds all of it as data (``PackagePlan``); ``write_folder`` carries it out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from broadcast import __version__, fsio, guide, page, playlist
+from broadcast.cache import file_sha256
+from broadcast.i18n import t_in
+from broadcast.manifest import NAME as MANIFEST_NAME
+from broadcast.manifest import FileEntry, Manifest
+from broadcast.model import WEEKDAYS, Commune, Workspace
+from broadcast.schedule import CommunePlan, Item, Schedule, SlotPlan
+
+PACKAGES_DIR = Path("dist") / "packages"
+PLAYLIST_DIR = "danh-sach-phat"
+SHEET_NAME = "lich-phat.csv"
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    """One file of a package: copied from ``source`` or written from ``content``."""
+
+    path: str
+    kind: str
+    source: Path | None = None
+    content: bytes | None = None
+    duration: float | None = None
+    title: str | None = None
+    message: str | None = None
+
+    def sha256(self) -> str:
+        if self.content is not None:
+            return hashlib.sha256(self.content).hexdigest()
+        return _hash(self.source)
+
+    def size(self) -> int:
+        return len(self.content) if self.content is not None else self.source.stat().st_size
+
+
+_hashes: dict[tuple[Path, int, int], str] = {}
+
+
+def _hash(path: Path) -> str:
+    stat = path.stat()
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _hashes:
+        _hashes[key] = file_sha256(path)
+    return _hashes[key]
+
+
+@dataclass(frozen=True)
+class PackagePlan:
+    commune: Commune
+    files: tuple[PackageFile, ...]
+    manifest: Manifest
+
+    def manifest_bytes(self) -> bytes:
+        return self.manifest.to_json().encode("utf-8")
+
+
+def slug(text: str, limit: int = 24) -> str:
+    """ASCII letters, digits, '-' and '_' only: FAT player firmware often reads nothing else."""
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")
+    return cleaned[:limit].rstrip("-") or "x"
+
+
+def folder_name(number: int, day: dt.date, slot: str, width: int) -> str:
+    return f"{number:0{width}d}_{day:%d%m}_{slug(slot, 12)}"
+
+
+def _file_name(number: int, item: Item) -> str:
+    stem = "nhac-hieu" if item.kind == "jingle" else slug(item.id)
+    return f"{number:03d}_{stem}.mp3"
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A slot of the plan with the package path of each item."""
+
+    day: dt.date
+    slot: SlotPlan
+    folder: str
+    paths: tuple[str, ...]
+
+
+def _place(plan: CommunePlan) -> list[_Placed]:
+    slots = [(day.date, slot) for day in plan.days for slot in day.slots if slot.items]
+    width = 2 if len(slots) <= 99 else 3  # DFPlayer-style modules address folders 01–99
+    placed = []
+    for number, (day, slot) in enumerate(slots, start=1):
+        folder = folder_name(number, day, slot.slot, width)
+        paths = tuple(f"{folder}/{_file_name(i, item)}" for i, item in enumerate(slot.items, start=1))
+        placed.append(_Placed(day, slot, folder, paths))
+    return placed
+
+
+def _audio_files(placed: list[_Placed], clip_paths: dict[str, Path]) -> list[PackageFile]:
+    return [PackageFile(path=path, kind="audio", source=clip_paths[item.id], duration=item.duration,
+                        title=item.title, message=item.id)
+            for slot in placed for item, path in zip(slot.slot.items, slot.paths, strict=True)]
+
+
+def _playlists(placed: list[_Placed], evergreen: dict[str, list[Item]]) -> list[PackageFile]:
+    files = []
+    first_path: dict[str, str] = {}
+    for slot in placed:
+        entries = [playlist.Entry(f"../{path}", item.duration, item.title)
+                   for item, path in zip(slot.slot.items, slot.paths, strict=True)]
+        name = f"{PLAYLIST_DIR}/{slot.day.isoformat()}_{slug(slot.slot.slot, 12)}"
+        files += [PackageFile(f"{name}.m3u8", "playlist", content=playlist.m3u8(entries, name).encode()),
+                  PackageFile(f"{name}.pls", "playlist", content=playlist.pls(entries).encode())]
+        for item, path in zip(slot.slot.items, slot.paths, strict=True):
+            first_path.setdefault(item.id, path)
+    for slot_name, items in sorted(evergreen.items()):
+        entries = [playlist.Entry(f"../{first_path[i.id]}", i.duration, i.title) for i in items
+                   if i.id in first_path]
+        name = f"{PLAYLIST_DIR}/{slug(slot_name, 12)}"
+        files += [PackageFile(f"{name}.m3u8", "playlist", content=playlist.m3u8(entries, name).encode()),
+                  PackageFile(f"{name}.pls", "playlist", content=playlist.pls(entries).encode())]
+    return files
+
+
+def _sheet(placed: list[_Placed]) -> PackageFile:
+    rows = []
+    for slot in placed:
+        weekday = t_in("vi", f"sheet.day_{WEEKDAYS[slot.day.weekday()]}")
+        start = dt.datetime.combine(slot.day, slot.slot.start)
+        for order, (item, path) in enumerate(zip(slot.slot.items, slot.paths, strict=True), start=1):
+            at = (start + dt.timedelta(seconds=item.start)).strftime("%H:%M:%S")
+            rows.append([slot.day.isoformat(), weekday, slot.slot.slot, at, order,
+                         t_in("vi", f"sheet.kind_{item.kind}"), item.id, item.title, item.language,
+                         t_in("vi", f"sheet.priority_{item.priority}"), round(item.duration, 1), path])
+    return PackageFile(SHEET_NAME, "sheet", content=playlist.sheet(rows).encode("utf-8"))
+
+
+def page_data(ws: Workspace, commune: Commune, placed: list[_Placed], version: str,
+              created: str) -> dict:
+    """What the offline page and the instructions show: the schedule with package paths."""
+    days: dict[str, dict] = {}
+    for slot in placed:
+        day = days.setdefault(slot.day.isoformat(), {
+            "date": slot.day.isoformat(), "slots": [],
+            "weekday": t_in("vi", f"sheet.day_{WEEKDAYS[slot.day.weekday()]}")})
+        items = [{**item.to_json(), "path": path}
+                 for item, path in zip(slot.slot.items, slot.paths, strict=True)]
+        day["slots"].append({"slot": slot.slot.slot, "start": slot.slot.start.strftime("%H:%M"),
+                             "minutes": slot.slot.minutes, "folder": slot.folder, "items": items})
+    campaign = ws.settings.campaign
+    return {"organization": ws.settings.organization, "version": version, "created": created,
+            "campaign": {"id": campaign.id, "name": campaign.name, "start": campaign.start.isoformat(),
+                         "end": campaign.end.isoformat()},
+            "commune": {"id": commune.id, "name": commune.name, "province": commune.province},
+            "fingerprint": None, "days": list(days.values())}
+
+
+def created_time(ws: Workspace) -> str:
+    """The package's creation time, from the workspace, not the clock: rebuilding the same
+    workspace gives identical bytes. SOURCE_DATE_EPOCH (reproducible-builds.org) wins if set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        inputs = [p for p in ws.root.rglob("*") if p.is_file()
+                  and not p.relative_to(ws.root).parts[0] in ("build", "dist")
+                  and not p.name.startswith(".")]
+        epoch = str(int(max((p.stat().st_mtime for p in inputs), default=0)))
+    stamp = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def plan_package(ws: Workspace, schedule_: Schedule, commune_plan: CommunePlan,
+                 clip_paths: dict[str, Path], evergreen: dict[str, list[Item]],
+                 created: str) -> PackagePlan:
+    """Every file of one commune's package, as data, with its manifest."""
+    commune = next(c for c in ws.communes if c.id == commune_plan.commune)
+    placed = _place(commune_plan)
+    files = [*_audio_files(placed, clip_paths), *_playlists(placed, evergreen), _sheet(placed)]
+    version = hashlib.sha256("".join(f"{f.path}\0{f.sha256()}\n" for f in files).encode()).hexdigest()[:16]
+    data = page_data(ws, commune, placed, version, created)
+    files += [PackageFile("index.html", "page", content=page.render(data).encode("utf-8")),
+              PackageFile(guide.NAME, "text", content=guide.render(data).encode("utf-8-sig"))]
+    manifest = Manifest(
+        campaign=data["campaign"], organization=ws.settings.organization, commune=data["commune"],
+        version=version, created=created, tool=f"broadcast {__version__}",
+        files=tuple(FileEntry(path=f.path, size=f.size(), sha256=f.sha256(), kind=f.kind,
+                              duration=f.duration, title=f.title, message=f.message) for f in files))
+    return PackagePlan(commune, tuple(files), manifest)
+
+
+def write_folder(plan: PackagePlan, root: Path) -> tuple[Path, bool]:
+    """Write the package to ``root/<commune-id>/``; return (folder, whether anything changed).
+
+    Built in a fresh hidden folder and swapped in whole, so the final name never holds a half
+    package; an identical package already there is left untouched.
+    """
+    final = root / plan.commune.id
+    manifest_bytes = plan.manifest_bytes()
+    existing = final / MANIFEST_NAME
+    if existing.is_file() and existing.read_bytes() == manifest_bytes:
+        return final, False
+    staging = root / f".{plan.commune.id}.part"
+    shutil.rmtree(staging, ignore_errors=True)
+    for item in plan.files:
+        _put(item, staging / item.path)
+    fsio.write_bytes(staging / MANIFEST_NAME, manifest_bytes)
+    _swap(staging, final)
+    return final, True
+
+
+def _put(item: PackageFile, target: Path) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if item.content is not None:
+        target.write_bytes(item.content)
+        return
+    try:
+        os.link(item.source, target)  # clips are immutable once written: share, do not copy
+    except OSError:
+        shutil.copyfile(item.source, target)
+
+
+def _swap(staging: Path, final: Path) -> None:
+    old = final.with_name(f".{final.name}.old")
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        os.replace(final, old)
+    os.replace(staging, final)
+    fsio.fsync_dir(final.parent)
+    shutil.rmtree(old, ignore_errors=True)
