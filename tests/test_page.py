@@ -164,6 +164,13 @@ def test_check_note_counts_files_and_shows_fingerprint_only_when_set():
     assert "Dấu vân tay khóa: 7F3A 91C2 0D4B" in signed
 
 
+def test_check_note_quotes_what_verify_really_says():
+    for lang, pattern in (("vi", r"«(.+?)»"), ("en", r"“(.+?)”")):
+        words = catalog(lang)
+        quoted = re.search(pattern, words["page.check_verify"]).group(1)
+        assert quoted in words["verify.summary.ok"], lang
+
+
 def test_clock_and_length():
     assert page.clock("06:00", 87.6) == "06:01:27"  # the clock shows the second the clip is in
     assert page.clock("23:59", 75) == "00:00:15"  # a slot running past midnight wraps

@@ -72,18 +72,13 @@ def write_img(tmp_path: Path, data: dict[str, bytes], manifest: Manifest | None 
     return tmp_path / name, plan
 
 
-def only(reports: list[verify.Report]) -> verify.Report:
-    assert len(reports) == 1, reports
-    return reports[0]
-
-
 def kinds(report: verify.Report) -> list[tuple[str, str]]:
     return [(f.kind, f.path) for f in report.findings]
 
 
 def test_good_package_folder(tmp_path, contents):
     assert not on_fat(tmp_path), "these tests expect the temporary folder on a non-FAT disk"
-    report = only(verify.verify(write_folder(tmp_path / "xa-a", contents)))
+    report = verify.verify(write_folder(tmp_path / "xa-a", contents))
     assert report.ok and report.findings == ()
     assert (report.files_checked, report.bytes_checked) == (5, sum(map(len, contents.values())))
     assert report.manifest == make_manifest(contents)
@@ -94,7 +89,7 @@ def test_good_package_folder(tmp_path, contents):
 @pytest.mark.parametrize("prefix", ["", "xa-a/"])
 def test_good_image_at_root_or_in_a_folder(tmp_path, contents, prefix):
     image, _ = write_img(tmp_path, contents, prefix=prefix)
-    report = only(verify.verify(image))
+    report = verify.verify(image)
     assert report.ok, report.findings
     assert report.order_checked
     assert (report.package, report.files_checked) == (prefix.strip("/"), 5)
@@ -102,13 +97,13 @@ def test_good_image_at_root_or_in_a_folder(tmp_path, contents, prefix):
 
 def test_image_found_by_content_whatever_its_name(tmp_path, contents):
     image, _ = write_img(tmp_path, contents, name="USB_COPY")
-    assert only(verify.verify(image)).ok
+    assert verify.verify(image).ok
 
 
 def test_good_stick_holding_the_package_folder(tmp_path, contents):
     stick = tmp_path / "stick"
     write_folder(stick / "xa-a", contents)
-    report = only(verify.verify(stick))
+    report = verify.verify(stick)
     assert report.ok and report.package == "xa-a"
     assert format_report(report)[-1].startswith(f"Package Xã Dân Hóa at {stick}/xa-a: 5 file(s)")
 
@@ -119,7 +114,7 @@ def test_flipped_byte_in_a_folder_and_in_an_image(tmp_path, contents):
     body = bytearray(target.read_bytes())
     body[len(body) // 2] ^= 0x01
     target.write_bytes(body)
-    assert kinds(only(verify.verify(folder))) == [("hash", AUDIO[1])]
+    assert kinds(verify.verify(folder)) == [("hash", AUDIO[1])]
     image, plan = write_img(tmp_path, contents)
     where = next(f for f in plan.files if f.path == AUDIO[2])
     with image.open("r+b") as fh:
@@ -127,7 +122,7 @@ def test_flipped_byte_in_a_folder_and_in_an_image(tmp_path, contents):
         byte = fh.read(1)[0]
         fh.seek(-1, 1)
         fh.write(bytes([byte ^ 0x80]))
-    finding = only(verify.verify(image)).findings[0]
+    finding = verify.verify(image).findings[0]
     assert (finding.kind, finding.path) == ("hash", AUDIO[2])
     assert finding.expected == hashlib.sha256(contents[AUDIO[2]]).hexdigest()[:12] != finding.found
 
@@ -135,7 +130,7 @@ def test_flipped_byte_in_a_folder_and_in_an_image(tmp_path, contents):
 def test_cut_short_file_is_a_size_finding(tmp_path, contents):
     folder = write_folder(tmp_path / "pkg", contents)
     (folder / AUDIO[0]).write_bytes(contents[AUDIO[0]][:-10])
-    report = only(verify.verify(folder))
+    report = verify.verify(folder)
     size = len(contents[AUDIO[0]])
     assert report.findings == (Finding("size", AUDIO[0], expected=str(size), found=str(size - 10)),)
     assert report.files_checked == 4  # the wrong-sized file is not hashed
@@ -144,10 +139,10 @@ def test_cut_short_file_is_a_size_finding(tmp_path, contents):
 def test_missing_file(tmp_path, contents):
     folder = write_folder(tmp_path / "pkg", contents)
     (folder / AUDIO[2]).unlink()
-    assert kinds(only(verify.verify(folder))) == [("missing", AUDIO[2])]
+    assert kinds(verify.verify(folder)) == [("missing", AUDIO[2])]
     without = {p: b for p, b in contents.items() if p != "README.TXT"}
     image, _ = write_img(tmp_path, without, make_manifest(contents))
-    assert kinds(only(verify.verify(image))) == [("missing", "README.TXT")]
+    assert kinds(verify.verify(image)) == [("missing", "README.TXT")]
 
 
 def test_extra_file_and_folder(tmp_path, contents):
@@ -155,11 +150,11 @@ def test_extra_file_and_folder(tmp_path, contents):
     (folder / "01_SANG" / "bonus.mp3").write_bytes(b"ID3 not planned")
     (folder / "old").mkdir()
     (folder / "old" / "001.mp3").write_bytes(b"from last year")
-    report = only(verify.verify(folder))
+    report = verify.verify(folder)
     assert sorted(kinds(report)) == [("extra", "01_SANG/bonus.mp3"), ("extra", "old")]
     assert next(f for f in report.findings if f.path == "old").detail == "folder"
     image, _ = write_img(tmp_path, {**contents, "02_CHIEU/zz.mp3": b"stray"}, make_manifest(contents))
-    assert kinds(only(verify.verify(image))) == [("extra", "02_CHIEU/zz.mp3")]
+    assert kinds(verify.verify(image)) == [("extra", "02_CHIEU/zz.mp3")]
 
 
 def test_swapped_files_in_an_image_are_out_of_order(tmp_path, contents):
@@ -167,7 +162,7 @@ def test_swapped_files_in_an_image_are_out_of_order(tmp_path, contents):
     first, second = swapped.pop(AUDIO[0]), swapped.pop(AUDIO[1])
     swapped = {AUDIO[1]: second, AUDIO[0]: first, **swapped}
     image, _ = write_img(tmp_path, swapped, make_manifest(contents), prefix="xa-a/")
-    report = only(verify.verify(image))
+    report = verify.verify(image)
     assert report.findings == (Finding("order", "xa-a/01_SANG", expected="001_tao-hon.mp3",
                                        found="002_bao-luc.mp3", position=1),)
     assert report.files_checked == 5  # every byte is right: only the order is wrong
@@ -176,13 +171,13 @@ def test_swapped_files_in_an_image_are_out_of_order(tmp_path, contents):
 def test_swapped_folders_in_an_image_are_out_of_order(tmp_path, contents):
     reordered = {p: contents[p] for p in [AUDIO[2], AUDIO[0], AUDIO[1], *OTHER]}
     image, _ = write_img(tmp_path, reordered, make_manifest(contents))
-    assert only(verify.verify(image)).findings == (
+    assert verify.verify(image).findings == (
         Finding("order", "", expected="01_SANG", found="02_CHIEU", position=1),)
 
 
 def test_order_is_not_checked_on_a_non_fat_folder_and_the_report_says_so(tmp_path, contents):
     swapped = {p: contents[p] for p in [AUDIO[1], AUDIO[0], *AUDIO[2:], *OTHER]}
-    report = only(verify.verify(write_folder(tmp_path / "pkg", swapped, make_manifest(contents))))
+    report = verify.verify(write_folder(tmp_path / "pkg", swapped, make_manifest(contents)))
     assert report.ok and not report.order_checked
     lines = format_report(report, "en")
     assert lines[0].startswith("Play order not checked: this folder is not on a FAT drive")
@@ -233,7 +228,7 @@ def test_hidden_files_in_a_folder(tmp_path, contents):
     (folder / "desktop.ini").write_text("[.ShellClassInfo]\n")
     (folder / ".Trashes").mkdir()
     (folder / ".Trashes" / "501").write_bytes(b"x")
-    report = only(verify.verify(folder))
+    report = verify.verify(folder)
     assert sorted(kinds(report)) == [("hidden", ".Trashes"), ("hidden", "01_SANG/._001_tao-hon.mp3"),
                                      ("hidden", "desktop.ini")]  # one each, not "extra" as well
 
@@ -242,7 +237,7 @@ def test_hidden_files_in_an_image(tmp_path, contents):
     image, _ = write_img(tmp_path, {**contents, "desktop.ini": b"[x]"}, make_manifest(contents))
     subprocess.run([require_tool("mattrib"), "-i", f"{image}@@1M", "+h", f"::/{AUDIO[1]}"],
                    check=True, capture_output=True)
-    report = only(verify.verify(image))
+    report = verify.verify(image)
     assert kinds(report) == [("hidden", AUDIO[1]), ("hidden", "desktop.ini")]
     assert report.files_checked == 5  # a planned file with the hidden flag is still checked
 
@@ -266,7 +261,7 @@ def test_a_link_out_of_the_package_is_never_followed(tmp_path, contents, monkeyp
     (folder / "README.TXT").unlink()
     (folder / "README.TXT").symlink_to(secret)
     read = spy_reads(monkeypatch)
-    report = only(verify.verify(folder))
+    report = verify.verify(folder)
     assert sorted(kinds(report)) == [("extra", "README.TXT"), ("missing", "README.TXT")]
     assert "README.TXT" not in read
 
@@ -315,7 +310,7 @@ def test_several_packages_on_one_stick(tmp_path, contents):
     write_folder(stick / "xa-b", contents, make_manifest(contents, commune="xa-b"))
     (stick / "xa-b" / AUDIO[0]).unlink()
     (stick / "loose.mp3").write_bytes(b"dropped here by hand")
-    first, second, rest = verify.verify(stick)
+    first, second, rest = verify.verify_all(stick)
     assert (first.package, first.ok) == ("xa-a", True)
     assert (second.package, kinds(second)) == ("xa-b", [("missing", f"xa-b/{AUDIO[0]}")])
     assert (rest.manifest, kinds(rest)) == (None, [("extra", "loose.mp3")])
@@ -323,12 +318,17 @@ def test_several_packages_on_one_stick(tmp_path, contents):
         verify.require_ok([first, second, rest])
     assert caught.value.exit_code == EXIT_VERIFY == 3
     assert caught.value.params["problems"] == 2
+    with pytest.raises(InputError) as refused:  # usb checks the one package it wrote
+        verify.verify(stick)
+    assert refused.value.key == "verify.several_packages"
+    assert "2 packages are here (xa-a, xa-b)" in str(refused.value)
+    assert verify.verify(stick / "xa-a").ok
 
 
 def test_report_lines_in_both_languages(tmp_path, contents):
     folder = write_folder(tmp_path / "pkg", contents)
     (folder / AUDIO[0]).unlink()
-    report = only(verify.verify(folder))
+    report = verify.verify(folder)
     en, vi = format_report(report, "en"), format_report(report, "vi")
     assert en[0] == (f"{AUDIO[0]}: missing: the package lists this file but it is not here. Copy the "
                      "package again with broadcast usb … --replace (or write the .img again).")

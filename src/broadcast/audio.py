@@ -216,7 +216,7 @@ def finish(sound: AudioSegment, profile: Profile, dest: Path) -> Loudness:
 
 def silence_mp3(seconds: float, profile: Profile, dest: Path) -> None:
     """An MP3 of silence encoded exactly like the clips, to join between them."""
-    frames = int(round(seconds * profile.sample_rate))
+    frames = round(seconds * profile.sample_rate)
     with atomic_path(dest) as tmp:
         _encode(b"\0\0\0\0" * frames, profile, tmp)
 

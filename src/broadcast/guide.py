@@ -11,8 +11,9 @@ from broadcast.i18n import t_in
 NAME = "HUONG-DAN.txt"
 
 
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(round(seconds)), 60)
+def clock(seconds: float) -> str:
+    """A duration as minutes:seconds, the way operators read it."""
+    minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}:{secs:02d}"
 
 
@@ -24,7 +25,7 @@ def _schedule_lines(data: dict) -> list[str]:
             length = sum(item["duration"] for item in slot["items"])
             lines.append(t_in("vi", "guide.row", date=_vietnamese_date(day["date"]),
                               weekday=day["weekday"], slot=slot["slot"], start=slot["start"],
-                              folder=slot["folder"], count=messages, length=_clock(length)))
+                              folder=slot["folder"], count=messages, length=clock(length)))
     return lines
 
 

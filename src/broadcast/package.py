@@ -122,36 +122,27 @@ def _audio_files(placed: list[_Placed], clip_paths: dict[str, Path]) -> list[Pac
 
 
 def _playlists(placed: list[_Placed], evergreen: dict[str, list[Item]]) -> list[PackageFile]:
-    files = []
+    """Playlists point into the audio folders: ``../01_1511_sang/001_x.mp3``."""
+    texts: dict[str, str] = {}
     first_path: dict[str, str] = {}
     for slot in placed:
-        entries = [playlist.Entry(f"../{path}", item.duration, item.title)
-                   for item, path in zip(slot.slot.items, slot.paths, strict=True)]
-        name = f"{PLAYLIST_DIR}/{slot.day.isoformat()}_{slug(slot.slot.slot, 12)}"
-        files += [PackageFile(f"{name}.m3u8", "playlist", content=playlist.m3u8(entries, name).encode()),
-                  PackageFile(f"{name}.pls", "playlist", content=playlist.pls(entries).encode())]
-        for item, path in zip(slot.slot.items, slot.paths, strict=True):
+        pairs = list(zip(slot.slot.items, slot.paths, strict=True))
+        entries = [playlist.Entry(f"../{path}", item.duration, item.title) for item, path in pairs]
+        texts.update(playlist.both(f"{PLAYLIST_DIR}/{slot.day.isoformat()}_{slug(slot.slot.slot, 12)}",
+                                   entries))
+        for item, path in pairs:
             first_path.setdefault(item.id, path)
     for slot_name, items in sorted(evergreen.items()):
         entries = [playlist.Entry(f"../{first_path[i.id]}", i.duration, i.title) for i in items
                    if i.id in first_path]
-        name = f"{PLAYLIST_DIR}/{slug(slot_name, 12)}"
-        files += [PackageFile(f"{name}.m3u8", "playlist", content=playlist.m3u8(entries, name).encode()),
-                  PackageFile(f"{name}.pls", "playlist", content=playlist.pls(entries).encode())]
-    return files
+        texts.update(playlist.both(f"{PLAYLIST_DIR}/{slug(slot_name, 12)}", entries))
+    return [PackageFile(name, "playlist", content=text.encode("utf-8")) for name, text in texts.items()]
 
 
-def _sheet(placed: list[_Placed]) -> PackageFile:
-    rows = []
-    for slot in placed:
-        weekday = t_in("vi", f"sheet.day_{WEEKDAYS[slot.day.weekday()]}")
-        start = dt.datetime.combine(slot.day, slot.slot.start)
-        for order, (item, path) in enumerate(zip(slot.slot.items, slot.paths, strict=True), start=1):
-            at = (start + dt.timedelta(seconds=item.start)).strftime("%H:%M:%S")
-            rows.append([slot.day.isoformat(), weekday, slot.slot.slot, at, order,
-                         t_in("vi", f"sheet.kind_{item.kind}"), item.id, item.title, item.language,
-                         t_in("vi", f"sheet.priority_{item.priority}"), round(item.duration, 1), path])
-    return PackageFile(SHEET_NAME, "sheet", content=playlist.sheet(rows).encode("utf-8"))
+def _sheet(commune_plan: CommunePlan, placed: list[_Placed]) -> PackageFile:
+    paths = {(slot.day, slot.slot.slot): slot.paths for slot in placed}
+    text = playlist.schedule_sheet(commune_plan, lambda day, slot, index: paths[day, slot.slot][index])
+    return PackageFile(SHEET_NAME, "sheet", content=text.encode("utf-8"))
 
 
 def page_data(ws: Workspace, commune: Commune, placed: list[_Placed], version: str,
@@ -180,7 +171,7 @@ def created_time(ws: Workspace) -> str:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is None:
         inputs = [p for p in ws.root.rglob("*") if p.is_file()
-                  and not p.relative_to(ws.root).parts[0] in ("build", "dist")
+                  and p.relative_to(ws.root).parts[0] not in ("build", "dist")
                   and not p.name.startswith(".")]
         epoch = str(int(max((p.stat().st_mtime for p in inputs), default=0)))
     stamp = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
@@ -193,7 +184,8 @@ def plan_package(ws: Workspace, schedule_: Schedule, commune_plan: CommunePlan,
     """Every file of one commune's package, as data, with its manifest."""
     commune = next(c for c in ws.communes if c.id == commune_plan.commune)
     placed = _place(commune_plan)
-    files = [*_audio_files(placed, clip_paths), *_playlists(placed, evergreen), _sheet(placed)]
+    files = [*_audio_files(placed, clip_paths), *_playlists(placed, evergreen),
+             _sheet(commune_plan, placed)]
     version = hashlib.sha256("".join(f"{f.path}\0{f.sha256()}\n" for f in files).encode()).hexdigest()[:16]
     data = page_data(ws, commune, placed, version, created)
     files += [PackageFile("index.html", "page", content=page.render(data).encode("utf-8")),

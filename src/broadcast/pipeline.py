@@ -6,7 +6,6 @@ workspace → clips (render) → schedule (plan) → schedule outputs (playlists
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -15,8 +14,7 @@ from pathlib import Path
 
 from broadcast import audio, fsio, package, playlist, render, schedule
 from broadcast.cache import Store, key_of
-from broadcast.i18n import t_in
-from broadcast.model import WEEKDAYS, Workspace
+from broadcast.model import Workspace
 from broadcast.render import ClipResult, Failure
 
 SCHEDULE_DIR = Path("build") / "schedule"
@@ -50,9 +48,12 @@ def plan(ws: Workspace, made: Clips) -> schedule.Schedule:
     return schedule.plan(ws, infos, jingle)
 
 
-def _entries(ws: Workspace, items: Iterable[schedule.Item], folder: Path) -> list[playlist.Entry]:
-    return [playlist.Entry(Path(os.path.relpath(item.path, folder)).as_posix(), item.duration,
-                           item.title) for item in items]
+def _relative(path: str, folder: Path) -> str:
+    return Path(os.path.relpath(path, folder)).as_posix()
+
+
+def _entries(items: Iterable[schedule.Item], folder: Path) -> list[playlist.Entry]:
+    return [playlist.Entry(_relative(item.path, folder), item.duration, item.title) for item in items]
 
 
 def write_schedule(ws: Workspace, plan_: schedule.Schedule, made: Clips, *,
@@ -67,16 +68,13 @@ def write_schedule(ws: Workspace, plan_: schedule.Schedule, made: Clips, *,
         for day in commune.days:
             for slot in day.slots:
                 name = f"{day.date.isoformat()}_{slot.slot}"
-                entries = _entries(ws, slot.items, folder)
-                files[f"{name}.m3u8"] = playlist.m3u8(entries, name)
-                files[f"{name}.pls"] = playlist.pls(entries)
+                files.update(playlist.both(name, _entries(slot.items, folder)))
                 if mixdown and slot.items:
                     files[f"mixdown/{name}.mp3"] = _mixdown(ws, slot, made)
         for slot_name, items in evergreen(ws, plan_, commune.commune).items():
-            entries = _entries(ws, items, folder)
-            files[f"{slot_name}.m3u8"] = playlist.m3u8(entries, slot_name)
-            files[f"{slot_name}.pls"] = playlist.pls(entries)
-        files["lich-phat.csv"] = playlist.sheet(sheet_rows(commune, folder))
+            files.update(playlist.both(slot_name, _entries(items, folder)))
+        files["lich-phat.csv"] = playlist.schedule_sheet(
+            commune, lambda _day, slot, index, here=folder: _relative(slot.items[index].path, here))
         written += _replace_folder(folder, files)
     return written
 
@@ -96,22 +94,6 @@ def evergreen(ws: Workspace, plan_: schedule.Schedule, commune_id: str) -> dict[
                     [i for i in best.get(slot.slot, []) if i.kind == "message"]):
                 best[slot.slot] = items
     return best
-
-
-def sheet_rows(commune: schedule.CommunePlan, folder: Path) -> list[list[object]]:
-    rows: list[list[object]] = []
-    for day in commune.days:
-        weekday = t_in("vi", f"sheet.day_{WEEKDAYS[day.date.weekday()]}")
-        for slot in day.slots:
-            start = dt.datetime.combine(day.date, slot.start)
-            for order, item in enumerate(slot.items, start=1):
-                at = (start + dt.timedelta(seconds=item.start)).strftime("%H:%M:%S")
-                rows.append([day.date.isoformat(), weekday, slot.slot, at, order,
-                             t_in("vi", f"sheet.kind_{item.kind}"), item.id, item.title,
-                             item.language, t_in("vi", f"sheet.priority_{item.priority}"),
-                             round(item.duration, 1),
-                             Path(os.path.relpath(item.path, folder)).as_posix()])
-    return rows
 
 
 def _mixdown(ws: Workspace, slot: schedule.SlotPlan, made: Clips) -> Path:
@@ -150,7 +132,7 @@ def _replace_folder(folder: Path, files: dict[str, str | Path]) -> list[Path]:
         target = folder / name
         if isinstance(body, Path):
             _link(body, target)
-        elif not target.exists() or target.read_text(encoding="utf-8") != body:
+        elif not target.exists() or target.read_bytes() != body.encode("utf-8"):
             fsio.write_text(target, body)
         written.append(target)
     keep = {p.resolve() for p in written}

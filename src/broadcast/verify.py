@@ -101,7 +101,7 @@ class _View(Protocol):
     def chunks(self, item: Item) -> Iterator[bytes]: ...
 
 
-def verify(path: Path) -> list[Report]:
+def verify_all(path: Path) -> list[Report]:
     """Check a package folder, a stick's root or a disk image (found by content, any extension).
 
     Returns one report per package found: at the root, or in sub-folders one level down (as
@@ -115,9 +115,19 @@ def verify(path: Path) -> list[Report]:
     if not path.exists():
         raise InputError("verify.not_found", path=path)
     if path.name == manifest_format.NAME:
-        return verify(path.parent)
+        return verify_all(path.parent)
     with FatImage(path) as image:
         return _verify_view(_ImageView(image, str(path)))
+
+
+def verify(path: Path) -> Report:
+    """Check the one package at ``path`` (as ``verify_all``); InputError if it holds several."""
+    reports = verify_all(path)
+    if len(reports) > 1:
+        packages = [r.package for r in reports if r.manifest is not None]
+        raise InputError("verify.several_packages", path=path, count=len(packages),
+                         packages=", ".join(packages))
+    return reports[0]
 
 
 def require_ok(reports: Sequence[Report]) -> None:

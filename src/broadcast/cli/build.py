@@ -33,7 +33,7 @@ def build_packages(state, offline: bool, jobs: int | None, communes: tuple[str, 
 @click.argument("communes", nargs=-1, metavar="[COMMUNE]...")
 @click.pass_obj
 def command(state, offline: bool, jobs: int | None, communes: tuple[str, ...]) -> None:
-    ws, warnings, built = build_packages(state, offline, jobs, communes)
+    _, warnings, built = build_packages(state, offline, jobs, communes)
     for problem in warnings:
         click.echo(problem.render(), err=True)
     for plan, folder, changed in built:

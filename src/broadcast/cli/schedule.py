@@ -8,13 +8,9 @@ import click
 from broadcast import pipeline, schedule
 from broadcast.cli.render import progress_printer
 from broadcast.errors import InputError
+from broadcast.guide import clock
 from broadcast.i18n import t
 from broadcast.model import WEEKDAYS
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(round(seconds)), 60)
-    return f"{minutes}:{secs:02d}"
 
 
 def _table(plan: schedule.Schedule, names: dict[str, str]) -> list[str]:
@@ -24,12 +20,13 @@ def _table(plan: schedule.Schedule, names: dict[str, str]) -> list[str]:
         for day in commune.days:
             lines.append(f"  {day.date.isoformat()} {t('sheet.day_' + WEEKDAYS[day.date.weekday()])}")
             for slot in day.slots:
-                lines.append("    " + t("cli.schedule.slot", slot=slot.slot, start=slot.start.strftime("%H:%M"),
-                                        used=_clock(slot.used), budget=_clock(slot.budget)))
+                lines.append("    " + t("cli.schedule.slot", slot=slot.slot,
+                                        start=slot.start.strftime("%H:%M"),
+                                        used=clock(slot.used), budget=clock(slot.budget)))
                 start = dt.datetime.combine(day.date, slot.start)
                 for item in slot.items:
                     at = (start + dt.timedelta(seconds=item.start)).strftime("%H:%M:%S")
-                    lines.append(f"      {at}  {_clock(item.duration):>6}  {item.title}")
+                    lines.append(f"      {at}  {clock(item.duration):>6}  {item.title}")
     return lines
 
 
