@@ -17,8 +17,9 @@ from conftest import make_audio, require_tool
 from broadcast import i18n, verify
 from broadcast.errors import EXIT_VERIFY, InputError, VerificationFailed
 from broadcast.export.fatimage import ImageFile, plan_image, write_image
+from broadcast.fstype import _mountinfo_points, mount_type, on_fat
 from broadcast.manifest import FileEntry, Manifest
-from broadcast.verify import Finding, first_difference, format_report, on_fat
+from broadcast.verify import Finding, first_difference, format_report
 
 AUDIO = ["01_SANG/001_tao-hon.mp3", "01_SANG/002_bao-luc.mp3", "02_CHIEU/001_binh-dang.mp3"]
 OTHER = {"playlists/sang.m3u8": "playlist", "README.TXT": "text"}
@@ -214,12 +215,12 @@ MOUNTINFO = r"""22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
 
 
 def test_file_system_type_from_the_mount_table():
-    points = verify._mountinfo_points(MOUNTINFO)
+    points = _mountinfo_points(MOUNTINFO)
     assert points[1] == ("/media/op/NO NAME", "vfat")
-    assert verify.mount_type("/media/op/NO NAME/xa-a", points) == "vfat"
-    assert verify.mount_type("/media/op/NO NAME", points) == "vfat"
-    assert verify.mount_type("/media/op/NO NAMES", points) == "ext4"  # a prefix, not a parent
-    assert verify.mount_type("/media/op/NO NAME/inner/x", points) == "tmpfs"
+    assert mount_type("/media/op/NO NAME/xa-a", points) == "vfat"
+    assert mount_type("/media/op/NO NAME", points) == "vfat"
+    assert mount_type("/media/op/NO NAMES", points) == "ext4"  # a prefix, not a parent
+    assert mount_type("/media/op/NO NAME/inner/x", points) == "tmpfs"
 
 
 def test_hidden_files_in_a_folder(tmp_path, contents):

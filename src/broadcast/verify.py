@@ -15,10 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 import stat
-import subprocess
-import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -27,6 +24,7 @@ from typing import Protocol
 from broadcast import manifest as manifest_format
 from broadcast.errors import InputError, VerificationFailed
 from broadcast.export.fatread import FatImage
+from broadcast.fstype import on_fat
 from broadcast.i18n import current_language, t_in
 from broadcast.manifest import Manifest
 
@@ -35,7 +33,6 @@ from broadcast.manifest import Manifest
 HIDDEN_NAMES = frozenset({"system volume information", "desktop.ini", "thumbs.db", "$recycle.bin",
                           "recycler", "recycled"})
 # File systems whose listing order is the on-disk directory order players follow.
-FAT_FILE_SYSTEMS = frozenset({"vfat", "msdos", "exfat", "fat", "fat12", "fat16", "fat32"})
 FILE_ATTRIBUTE_HIDDEN_OR_SYSTEM = 0x02 | 0x04
 MAX_MANIFEST_BYTES = 64 << 20
 CHUNK = 1 << 20
@@ -360,57 +357,6 @@ def _finding_line(finding: Finding, lang: str) -> str:
     key = f"verify.finding.{finding.kind}" + (f"_{finding.detail}" if finding.detail else "")
     text = t_in(lang, key, expected=finding.expected, found=finding.found, position=finding.position)
     return f"{finding.path or '/'}: {text}"
-
-
-def on_fat(path: Path) -> bool:
-    """True when ``path`` lies on a FAT or exFAT file system, where listing order is directory order."""
-    kind = _file_system_type(os.path.realpath(path))
-    return kind is not None and kind.lower() in FAT_FILE_SYSTEMS
-
-
-def _file_system_type(path: str) -> str | None:
-    if sys.platform.startswith("linux"):
-        with open("/proc/self/mountinfo", encoding="utf-8", errors="replace") as table:
-            return mount_type(path, _mountinfo_points(table.read()))
-    if os.name == "nt":
-        return _windows_type(path)
-    if sys.platform == "darwin":
-        listing = subprocess.run(["mount"], capture_output=True, text=True, check=False).stdout
-        return mount_type(path, re.findall(r"^.+? on (.+) \(([^,)]+)", listing, re.MULTILINE))
-    return None
-
-
-def _mountinfo_points(mountinfo: str) -> list[tuple[str, str]]:
-    """(mount point, type) of each /proc/self/mountinfo line; octal escapes (\\040) undone."""
-    points = []
-    for line in mountinfo.splitlines():
-        fields = line.split(" ")
-        if "-" in fields[6:]:
-            point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), fields[4])
-            points.append((point, fields[fields.index("-", 6) + 1]))
-    return points
-
-
-def mount_type(path: str, points: Iterable[tuple[str, str]]) -> str | None:
-    """The type of the innermost mount holding ``path``; a later mount over the same point wins."""
-    best, kind = -1, None
-    for point, point_type in points:
-        inside = path == point or path.startswith(point.rstrip("/") + "/")
-        if inside and len(point) >= best:
-            best, kind = len(point), point_type
-    return kind
-
-
-def _windows_type(path: str) -> str | None:
-    import ctypes  # Windows only
-
-    kernel = ctypes.windll.kernel32  # type: ignore[attr-defined]
-    volume, name = ctypes.create_unicode_buffer(261), ctypes.create_unicode_buffer(261)
-    if not kernel.GetVolumePathNameW(path, volume, 261):
-        return None
-    if not kernel.GetVolumeInformationW(volume.value, None, 0, None, None, None, name, 261):
-        return None
-    return name.value  # "FAT32", "FAT", "exFAT", "NTFS"
 
 
 def _is_hidden(item: Item) -> bool:

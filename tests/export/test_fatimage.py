@@ -18,12 +18,10 @@ import pytest
 from conftest import require_tool
 from dissect.fat import FATFS
 from dissect.util.stream import RangeStream
+from fatcheck import MIB, PARTITION, dissect_read_all, fsck, mcopy, mdir
 
 from broadcast.errors import InputError, OperationalError
 from broadcast.export.fatimage import ImageFile, min_image_size, plan_image, write_image
-
-MIB = 1 << 20
-PARTITION = 2048 * 512  # where every image's partition starts
 
 
 def make_files(root: Path, spec: list[tuple[str, int]], seed: int = 7) -> list[ImageFile]:
@@ -42,28 +40,6 @@ def build(tmp_path: Path, files: list[ImageFile], name: str = "out.img", **optio
     image = tmp_path / name
     write_image(plan_image(files, label=options.pop("label", "XA DAN HOA"), **options), image)
     return image
-
-
-def dissect_read_all(image: Path) -> tuple[list[tuple[str, bool]], dict[str, bytes]]:
-    """As dissect.fat reads the image: (path, is_folder) in directory order, and file contents."""
-    found: list[tuple[str, bool]] = []
-    contents: dict[str, bytes] = {}
-
-    def walk(folder, prefix: str) -> None:
-        for entry in folder.iterdir():
-            if entry.name in (".", "..") or entry.is_volume_id():
-                continue
-            assert not (entry.is_hidden() or entry.is_system()), entry.name
-            path = f"{prefix}{entry.name}"
-            found.append((path, entry.is_directory()))
-            if entry.is_directory():
-                walk(entry, path + "/")
-            else:
-                contents[path] = entry.open().read()
-
-    with image.open("rb") as fh:
-        walk(FATFS(RangeStream(fh, PARTITION, image.stat().st_size - PARTITION)).root, "")
-    return found, contents
 
 
 def dissect_tree(image: Path) -> list[tuple[str, bool]]:
@@ -88,44 +64,6 @@ def expected_tree(files: list[ImageFile]) -> list[tuple[str, bool]]:
 
     walk(tree, "")
     return out
-
-
-def fsck(image: Path, tmp_path: Path) -> tuple[int, int]:
-    """Run ``fsck.fat -n`` on the partition; it must say nothing but its summary. (used, total)."""
-    tool = require_tool("fsck.fat")
-    part = tmp_path / f"{image.name}.part"
-    with image.open("rb") as src, part.open("wb") as out:
-        src.seek(PARTITION)
-        while chunk := src.read(MIB):  # copy sparsely: holes stay holes
-            if chunk == bytes(len(chunk)):
-                out.seek(len(chunk), 1)
-            else:
-                out.write(chunk)
-        out.truncate()
-    run = subprocess.run([tool, "-n", str(part)], capture_output=True, text=True)
-    lines = run.stdout.strip().splitlines()
-    assert run.returncode == 0, run.stdout + run.stderr
-    # Anything between the banner and the summary is a complaint (a backup boot sector that
-    # differs is reported with exit code 0, so the code alone is not enough).
-    assert len(lines) == 2, run.stdout
-    summary = re.fullmatch(r".*: (\d+) files, (\d+)/(\d+) clusters", lines[1])
-    assert summary, lines[1]
-    part.unlink()
-    return int(summary[2]), int(summary[3])
-
-
-def mdir(image: Path, folder: str) -> list[str]:
-    """Long names in a folder, in directory order, as mtools lists them."""
-    tool = require_tool("mdir")
-    run = subprocess.run([tool, "-b", "-i", f"{image}@@1M", f"::/{folder}"],
-                         capture_output=True, text=True, check=True)
-    return [line.removeprefix(f"::/{folder}").strip("/") for line in run.stdout.splitlines()]
-
-
-def mcopy(image: Path, path: str) -> bytes:
-    tool = require_tool("mcopy")
-    return subprocess.run([tool, "-i", f"{image}@@1M", f"::/{path}", "-"],
-                          capture_output=True, check=True).stdout
 
 
 def check_everywhere(image: Path, files: list[ImageFile], tmp_path: Path) -> None:
