@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests")]
+sys.path[:0] = [str(ROOT / "src"), str(ROOT / "tests"), str(ROOT / "scripts")]
 
 SECTIONS: dict[str, Callable[[Path], list[tuple[str, str]]]] = {}
 
@@ -131,10 +131,138 @@ def bench_render(work: Path) -> list[tuple[str, str]]:
         ("no-op re-render", f"{noop:.2f} s = {noop / cold2:.3f} × cold"),
         ("one message changed", f"{one:.2f} s = {one / cold2:.3f} × cold"),
         ("--jobs 2 speed-up", f"{cold1 / cold2:.2f}× (cold --jobs 1: {cold1:.1f} s)"),
-        ("loudness error, broadcast", f"max |LUFS − target| {ours_err:.2f} LU, max true peak {ours_peak:.2f} dBTP"),
+        ("loudness error, broadcast",
+         f"max |LUFS − target| {ours_err:.2f} LU, max true peak {ours_peak:.2f} dBTP"),
         ("loudness error, ffmpeg-normalize 1.x (EBU, same inputs)",
          f"max |LUFS − target| {ffn_err:.2f} LU, max true peak {ffn_peak:.2f} dBTP ({ffn_time:.1f} s)"),
     ]
+
+
+# --- issue 3: schedule and mixdown ---------------------------------------------------------
+
+def _big_workspace(communes: int = 150, messages: int = 100, days: int = 30):
+    """A workspace as data: ``communes`` communes with two 30-minute slots, ``messages`` messages."""
+    import datetime as dt
+    import random
+
+    from broadcast import model, schedule
+    from broadcast.workspace import builtin_profiles
+
+    rng = random.Random(3)
+    start = dt.date(2026, 11, 15)
+    slots = (model.Slot("sang", dt.time(6), 30), model.Slot("chieu", dt.time(17), 30))
+    msgs = tuple(model.Message(id=f"tin-{i:03d}", title=f"Tin {i}", language="vie",
+                               weight=1.0 + (i % 5 == 0), priority="priority" if i % 25 == 0 else "normal")
+                 for i in range(messages))
+    places = tuple(model.Commune(id=f"xa-{i:03d}", name=f"Xã {i}", province="Quảng Trị",
+                                 languages=("vie",), slots=slots) for i in range(communes))
+    settings = model.Settings(organization="Sở", campaign=model.Campaign(
+        "bench", "Bench", start, start + dt.timedelta(days=days - 1)),
+        schedule=model.ScheduleRules(fill=0.5))
+    ws = model.Workspace(Path("."), settings, msgs, places, builtin_profiles())
+    clips = {m.id: schedule.ClipInfo(m.id, f"{m.id}.mp3", rng.uniform(20, 90), m.title) for m in msgs}
+    return ws, clips, schedule.ClipInfo("_station", "_station.mp3", 4.0, "Nhạc hiệu")
+
+
+@section("schedule")
+def bench_schedule(work: Path) -> list[tuple[str, str]]:
+    from broadcast import schedule
+
+    ws, clips, jingle = _big_workspace()
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        plan = schedule.plan(ws, clips, jingle)
+        best = min(best, time.perf_counter() - start)
+    items = sum(len(s.items) for c in plan.communes for d in c.days for s in d.slots)
+    plays = schedule.plays(plan)
+    equal = [m.id for m in ws.messages if m.weight == 1 and m.priority == "normal"]
+    spread = max(max(p[i] for i in equal) - min(p[i] for i in equal) for p in plays.values())
+    return [("campaign", "150 communes × 30 days × 2 slots of 30 min, 100 messages"),
+            ("planning time (best of 3)",
+             f"{best:.2f} s for {items:,} items ({best / 9000 * 1e3:.2f} ms per commune-day-slot)"),
+            ("fairness", f"max − min plays of equal-weight messages per commune: {spread}")]
+
+
+MIXDOWN_SCRIPT = """
+import resource, sys, time
+from pathlib import Path
+parts, dest, how = [Path(p) for p in sys.argv[3:]], Path(sys.argv[1]), sys.argv[2]
+start = time.perf_counter()
+if how == "broadcast":
+    from broadcast import audio
+    audio.join(parts, dest)
+else:
+    import imageio_ffmpeg
+    from pydub import AudioSegment
+    AudioSegment.converter = imageio_ffmpeg.get_ffmpeg_exe()
+    whole = AudioSegment.empty()
+    for part in parts:
+        whole += AudioSegment.from_file(part, format="mp3", codec="mp3")
+    whole.export(dest, format="mp3", bitrate="128k")
+elapsed = time.perf_counter() - start
+own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:  # Linux keeps ru_maxrss across fork+exec (the bench's own size); VmHWM is this process's
+    status = open("/proc/self/status").read()
+    own = int(status.split("VmHWM:")[1].split()[0])
+except (OSError, IndexError):
+    pass
+child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+print(elapsed, own, child)
+"""
+
+
+def _clip_files(folder: Path, count: int, seconds: float) -> list[Path]:
+    from broadcast import audio
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(count):
+        path = folder / f"{i:03d}.mp3"
+        subprocess.run([audio.ffmpeg(), "-v", "error", "-f", "lavfi", "-i",
+                        f"sine=frequency={200 + 10 * i}:sample_rate=44100", "-t", str(seconds),
+                        "-ac", "1", "-c:a", "libmp3lame", "-b:a", "128k", "-y", str(path)], check=True)
+        paths.append(path)
+    return paths
+
+
+@section("mixdown")
+def bench_mixdown(work: Path) -> list[tuple[str, str]]:
+    parts = _clip_files(work / "clips", 36, 50.0)  # 30 minutes
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    rows = []
+    figures = {}
+    for how in ("broadcast", "pydub"):
+        done = subprocess.run([sys.executable, "-c", MIXDOWN_SCRIPT, str(work / f"{how}.mp3"), how,
+                               *map(str, parts)], capture_output=True, text=True, env=env, check=True)
+        elapsed, own, child = map(float, done.stdout.split())
+        figures[how] = (elapsed, own / 1024, child / 1024)
+    ours, theirs = figures["broadcast"], figures["pydub"]
+    rows.append(("slot", "30 minutes: 36 clips of 50 s, 128 kbit/s mono MP3"))
+    rows.append(("broadcast (ffmpeg concat, streamed)",
+                 f"peak memory {ours[1]:.0f} MB (python) / {ours[2]:.0f} MB (ffmpeg), {ours[0]:.2f} s"))
+    rows.append(("pydub, joined in memory",
+                 f"peak memory {theirs[1]:.0f} MB (python) / {theirs[2]:.0f} MB (ffmpeg), {theirs[0]:.2f} s"))
+    rows.append(("ratio", f"peak memory {max(theirs[1:]) / max(ours[1:]):.1f}× less,"
+                          f" time {theirs[0] / ours[0]:.0f}× less"))
+    return rows
+
+
+# --- issue 4: images ------------------------------------------------------------------------
+
+@section("image")
+def bench_image(work: Path) -> list[tuple[str, str]]:
+    import bench_fatimage
+
+    r = bench_fatimage.bench(work, total_mb=500, repeat=3)
+    rows = [("package", f"{r['files']} files, {r['content_mb']} MB in a {r['image_mb']} MB image"),
+            ("broadcast image writer", f"{r['ours_mb_s']} MB/s ({r['ours_s']} s)"),
+            ("plain copy to a folder, fsync per file", f"{r['copy_mb_s']} MB/s ({r['copy_s']} s)"),
+            ("ours ÷ plain copy", f"{r['ours_vs_copy']}× (aim ≥ 0.5)")]
+    if "mtools_mb_s" in r:
+        rows += [("mkfs.fat + mcopy", f"{r['mtools_mb_s']} MB/s ({r['mtools_s']} s)"),
+                 ("ours ÷ mkfs.fat + mcopy", f"{r['ours_vs_mtools']}×")]
+    return rows
 
 
 # --- output -------------------------------------------------------------------------------

@@ -17,9 +17,8 @@ from _venv import ROOT, ensure, run
 if __name__ == "__main__":
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "demo"
     python = ensure()
-    if not (folder / "broadcast.yaml").exists():
-        if run(python, "-m", "broadcast", "init", str(folder)):
-            sys.exit(1)
+    if not (folder / "broadcast.yaml").exists() and run(python, "-m", "broadcast", "init", str(folder)):
+        sys.exit(1)
     for step in (["check"], ["render", "--offline"]):
         code = run(python, "-m", "broadcast", "-w", str(folder), *step)
         if code:
