@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,3 +73,18 @@ def write_bytes(target: Path, data: bytes) -> None:
 def write_text(target: Path, text: str) -> None:
     with atomic_open(target, "w", encoding="utf-8") as fh:
         fh.write(text)
+
+
+def swap_folder(staging: Path, final: Path, old_suffix: str = ".old") -> None:
+    """Put a complete folder in place of ``final``: the old one stays until the new one is in.
+
+    Two renames (final → old, staging → final) and a directory sync; a crash between them
+    leaves both folders whole, and the next run starts again from a fresh staging folder.
+    """
+    old = final.with_name(f"{final.name}{old_suffix}")
+    shutil.rmtree(old, ignore_errors=True)
+    if final.exists():
+        os.replace(final, old)
+    os.replace(staging, final)
+    fsync_dir(final.parent)
+    shutil.rmtree(old, ignore_errors=True)

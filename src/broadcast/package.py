@@ -214,7 +214,7 @@ def write_folder(plan: PackagePlan, root: Path) -> tuple[Path, bool]:
     for item in plan.files:
         _put(item, staging / item.path)
     fsio.write_bytes(staging / MANIFEST_NAME, manifest_bytes)
-    _swap(staging, final)
+    fsio.swap_folder(staging, final)
     return final, True
 
 
@@ -227,13 +227,3 @@ def _put(item: PackageFile, target: Path) -> None:
         os.link(item.source, target)  # clips are immutable once written: share, do not copy
     except OSError:
         shutil.copyfile(item.source, target)
-
-
-def _swap(staging: Path, final: Path) -> None:
-    old = final.with_name(f".{final.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        os.replace(final, old)
-    os.replace(staging, final)
-    fsio.fsync_dir(final.parent)
-    shutil.rmtree(old, ignore_errors=True)

@@ -81,9 +81,24 @@ def cli(ctx: click.Context, workspace: str | None, lang: str | None, debug: bool
 
 
 def _register() -> None:
-    from broadcast.cli import build, check, image, init, render, schedule, spoken, tags, usb, verify
+    from broadcast.cli import (
+        build,
+        check,
+        image,
+        init,
+        publish,
+        pull,
+        render,
+        schedule,
+        share,
+        spoken,
+        tags,
+        usb,
+        verify,
+    )
 
-    for module in (init, check, spoken, render, tags, schedule, build, usb, image, verify):
+    for module in (init, check, spoken, render, tags, schedule, build, usb, image, verify,
+                   publish, share, pull):
         cli.add_command(module.command)
 
 

@@ -22,3 +22,21 @@ class Size(click.ParamType):
             self.fail(t("cli.bad_size", value=value), param, ctx)
         number = float(match.group(1).replace(",", "."))
         return int(number * _UNITS[match.group(2).upper()])
+
+
+def store_options(func):
+    """--endpoint-url, --region, --profile, --addressing: how to reach an S3-compatible store.
+    Credentials come from the standard AWS chain (environment, ~/.aws, --profile), never from us."""
+    for option in reversed([
+        click.option("--endpoint-url", help=t("cli.cloud.endpoint_help")),
+        click.option("--region", help=t("cli.cloud.region_help")),
+        click.option("--profile", help=t("cli.cloud.profile_help")),
+        click.option("--addressing", type=click.Choice(["auto", "path", "virtual"]), default="auto",
+                     help=t("cli.cloud.addressing_help")),
+    ]):
+        func = option(func)
+    return func
+
+
+def store_kwargs(endpoint_url, region, profile, addressing) -> dict:
+    return {"endpoint_url": endpoint_url, "region": region, "profile": profile, "addressing": addressing}

@@ -93,22 +93,12 @@ def write_package(package_dir: Path, target: Path, *, replace: bool = False,
     try:
         shutil.rmtree(staging, ignore_errors=True)
         _write_all(package_dir, staging, plan, progress)
-        _swap(staging, final)
+        fsio.swap_folder(staging, final)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise _explain(exc, target) from exc
     report = verify.verify(final)
     return report
-
-
-def _swap(staging: Path, final: Path) -> None:
-    old = final.with_name(f"{final.name}.old")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        os.replace(final, old)
-    os.replace(staging, final)
-    fsio.fsync_dir(final.parent)
-    shutil.rmtree(old, ignore_errors=True)
 
 
 def _explain(exc: OSError, target: Path) -> OperationalError:
