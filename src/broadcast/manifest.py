@@ -32,6 +32,9 @@ class FileEntry:
     duration: float | None = None
     title: str | None = None
     message: str | None = None
+    language: str | None = None
+    topics: tuple[str, ...] | None = None
+    """Language and topics of the message: reports need them where no workspace exists."""
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,12 @@ class Manifest:
     files: tuple[FileEntry, ...]
     format: str = FORMAT
     format_version: int = FORMAT_VERSION
+    sequence: int = 0
+    """Package version number for this commune: only ever goes up (no rollback)."""
+    expires: str | None = None
+    """After this moment (ISO 8601) the package must not be trusted any more."""
+    signatures: tuple[dict, ...] = ()
+    """Ed25519 signatures over ``signed_bytes()``, each with its key id and public key."""
     extra: dict = field(default_factory=dict)
 
     @property
@@ -52,10 +61,21 @@ class Manifest:
         """Audio files in play order."""
         return tuple(f for f in self.files if f.kind == "audio")
 
-    def to_json(self) -> str:
+    def to_dict(self) -> dict:
         data = asdict(self)
-        data["files"] = [{k: v for k, v in f.items() if v is not None} for f in data["files"]]
-        return json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+        data["files"] = [{k: (list(v) if isinstance(v, tuple) else v) for k, v in f.items()
+                          if v is not None} for f in data["files"]]
+        data["signatures"] = [dict(s) for s in self.signatures]
+        return data
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+
+    def signed_bytes(self) -> bytes:
+        """What a signature covers: the canonical JSON of everything but the signatures."""
+        data = self.to_dict()
+        del data["signatures"]
+        return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
 def safe_path(path: str) -> str:
@@ -75,11 +95,14 @@ def parse(text: str, shown: str) -> Manifest:
             raise InputError("manifest.not_a_manifest", path=shown)
         if int(data.get("format_version", 0)) > FORMAT_VERSION:
             raise InputError("manifest.too_new", path=shown, version=data["format_version"])
-        files = tuple(FileEntry(**{**entry, "path": safe_path(entry["path"])})
+        files = tuple(FileEntry(**{**entry, "path": safe_path(entry["path"]),
+                                   **({"topics": tuple(entry["topics"])} if "topics" in entry else {})})
                       for entry in data["files"])
         known = {k: data[k] for k in ("campaign", "organization", "commune", "version",
                                       "created", "tool")}
-        return Manifest(**known, files=files, extra=data.get("extra", {}))
+        return Manifest(**known, files=files, extra=data.get("extra", {}),
+                        sequence=int(data.get("sequence", 0)), expires=data.get("expires"),
+                        signatures=tuple(data.get("signatures", ())))
     except InputError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -48,6 +48,8 @@ class PackageFile:
     duration: float | None = None
     title: str | None = None
     message: str | None = None
+    language: str | None = None
+    topics: tuple[str, ...] | None = None
 
     def sha256(self) -> str:
         if self.content is not None:
@@ -115,9 +117,11 @@ def _place(plan: CommunePlan) -> list[_Placed]:
     return placed
 
 
-def _audio_files(placed: list[_Placed], clip_paths: dict[str, Path]) -> list[PackageFile]:
+def _audio_files(placed: list[_Placed], clip_paths: dict[str, Path],
+                 topics: dict[str, tuple[str, ...]]) -> list[PackageFile]:
     return [PackageFile(path=path, kind="audio", source=clip_paths[item.id], duration=item.duration,
-                        title=item.title, message=item.id)
+                        title=item.title, message=item.id, language=item.language or None,
+                        topics=topics.get(item.id))
             for slot in placed for item, path in zip(slot.slot.items, slot.paths, strict=True)]
 
 
@@ -184,7 +188,8 @@ def plan_package(ws: Workspace, schedule_: Schedule, commune_plan: CommunePlan,
     """Every file of one commune's package, as data, with its manifest."""
     commune = next(c for c in ws.communes if c.id == commune_plan.commune)
     placed = _place(commune_plan)
-    files = [*_audio_files(placed, clip_paths), *_playlists(placed, evergreen),
+    topics = {m.id: m.topics for m in ws.messages if m.topics}
+    files = [*_audio_files(placed, clip_paths, topics), *_playlists(placed, evergreen),
              _sheet(commune_plan, placed)]
     version = hashlib.sha256("".join(f"{f.path}\0{f.sha256()}\n" for f in files).encode()).hexdigest()[:16]
     data = page_data(ws, commune, placed, version, created)
@@ -194,7 +199,8 @@ def plan_package(ws: Workspace, schedule_: Schedule, commune_plan: CommunePlan,
         campaign=data["campaign"], organization=ws.settings.organization, commune=data["commune"],
         version=version, created=created, tool=f"broadcast {__version__}",
         files=tuple(FileEntry(path=f.path, size=f.size(), sha256=f.sha256(), kind=f.kind,
-                              duration=f.duration, title=f.title, message=f.message) for f in files))
+                              duration=f.duration, title=f.title, message=f.message,
+                              language=f.language, topics=f.topics) for f in files))
     return PackagePlan(commune, tuple(files), manifest)
 
 
