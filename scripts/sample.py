@@ -3,8 +3,9 @@
 
     python scripts/sample.py [FOLDER]     # default folder: ./demo
 
-Copies the sample campaign into FOLDER (once), checks it, and renders every clip with the
-offline voice. Run it again after editing FOLDER's files: only what changed is redone.
+Copies the sample campaign into FOLDER (once), checks it, renders every clip with the offline
+voice, plans the campaign and builds every commune's package (dist/packages/<commune>/, ready for
+a USB stick). Run it again after editing FOLDER's files: only what changed is redone.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ if __name__ == "__main__":
     python = ensure()
     if not (folder / "broadcast.yaml").exists() and run(python, "-m", "broadcast", "init", str(folder)):
         sys.exit(1)
-    for step in (["check"], ["render", "--offline"]):
+    for step in (["check"], ["build", "--offline"]):
         code = run(python, "-m", "broadcast", "-w", str(folder), *step)
         if code:
             sys.exit(code)
-    print(f"==> clips are in {folder / 'build' / 'clips'}")
+    print(f"==> clips: {folder / 'build' / 'clips'}; packages: {folder / 'dist' / 'packages'}")
