@@ -19,12 +19,12 @@ import espeakng_loader
 
 from broadcast.errors import InputError, OperationalError
 from broadcast.fsio import atomic_path
+from broadcast.speech.common import check_rate
 
 NAME = "espeak"
 SUFFIX = ".wav"
 DEFAULT_VOICE = "vi"
 DEFAULT_WPM = 175  # espeak-ng's own default speed, in words per minute
-RATE_RANGE = (0.5, 2.0)  # keeps 175 wpm × rate inside espeak's 80–450 wpm
 
 # Constants from speak_lib.h.
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -181,10 +181,7 @@ def _check_voice(voice: str | None) -> str:
 
 
 def _words_per_minute(rate: float) -> int:
-    low, high = RATE_RANGE
-    if not low <= rate <= high:  # also rejects NaN
-        raise InputError("speech.bad_rate", rate=rate, low=low, high=high)
-    return round(DEFAULT_WPM * rate)
+    return round(DEFAULT_WPM * check_rate(rate))
 
 
 def _speak(text: str, voice: str, wpm: int) -> tuple[bytes, int]:

@@ -24,6 +24,7 @@ from gtts.version import __version__ as _GTTS_VERSION
 
 from broadcast.errors import InputError, OperationalError
 from broadcast.fsio import write_bytes
+from broadcast.speech.common import check_rate
 from broadcast.i18n import t
 
 if TYPE_CHECKING:
@@ -34,7 +35,6 @@ SUFFIX = ".mp3"
 LANG = "vi"
 VOICES = ("com", "com.vn")  # the Google host's top-level domain; each answers in Vietnamese
 SLOW_AT = 0.75  # Google knows two speeds only: a rate at or below this asks for the slow one
-RATE_RANGE = (0.5, 2.0)
 # (connect, read) seconds: gTTS waits forever by default, and a mountain link can hang.
 TIMEOUT = (10.0, 30.0)
 
@@ -100,7 +100,7 @@ def synthesize(text: str, dest: Path, *, voice: str | None = None, rate: float =
     as it was.
     """
     tld = _check_voice(voice)
-    _check_rate(rate)
+    check_rate(rate)
     pieces = _pieces(text, tld)
     slow = rate <= SLOW_AT
     policy = retry or RETRY
@@ -113,12 +113,6 @@ def _check_voice(voice: str | None) -> str:
     if tld not in VOICES:
         raise InputError("speech.gtts_voice", voice=voice, known=", ".join(VOICES))
     return tld
-
-
-def _check_rate(rate: float) -> None:
-    low, high = RATE_RANGE
-    if not low <= rate <= high:  # also rejects NaN
-        raise InputError("speech.bad_rate", rate=rate, low=low, high=high)
 
 
 def _pieces(text: str, tld: str) -> list[str]:
