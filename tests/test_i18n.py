@@ -13,7 +13,8 @@ from broadcast import i18n
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "broadcast"
 # Literal keys handed to the translation layer or to an error: t("x.y"), t_in("vi", "x.y"),
 # InputError("x.y", ...), Problem("x.y", ...), FieldError("x.y") …
-USES = re.compile(r"""(?:\bt\(|\bt_in\([^,]+,\s*|Error\(|Problem\(|FieldError\()\s*["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
+USES = re.compile(r"""(?:\bt\(|\bt_in\([^,]+,\s*|Error\(|Problem\(|FieldError\()\s*"""
+                  r"""["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
 
 
 def placeholders(text: str) -> set[str]:

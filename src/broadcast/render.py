@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, replace
 from functools import cache
 from pathlib import Path
 
-from broadcast import audio, speech, tags, textprep
+from broadcast import audio, fsio, speech, tags, textprep
 from broadcast.cache import Store, file_sha256, key_of
 from broadcast.errors import BroadcastError
 from broadcast.i18n import t_in
@@ -200,14 +200,13 @@ def render_clip(job: ClipJob) -> ClipResult:
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:
+    """Leave an identical clip alone: its timestamp and any hard links to it stay as they are."""
     try:
         if path.stat().st_size == len(data) and path.read_bytes() == data:
             return
     except FileNotFoundError:
         pass
-    from broadcast.fsio import write_bytes
-
-    write_bytes(path, data)
+    fsio.write_bytes(path, data)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,7 @@ import click
 
 from broadcast import pipeline
 from broadcast.cli.render import progress_printer
+from broadcast.errors import InputError
 from broadcast.i18n import t
 
 
@@ -13,8 +14,6 @@ def build_packages(state, offline: bool, jobs: int | None, communes: tuple[str, 
     known = {c.id for c in ws.communes}
     unknown = [c for c in communes if c not in known]
     if unknown:
-        from broadcast.errors import InputError
-
         raise InputError("cli.schedule.unknown_commune", commune=", ".join(unknown),
                          known=", ".join(sorted(known)))
     made = pipeline.clips(ws, offline=offline, workers=jobs,

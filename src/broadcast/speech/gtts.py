@@ -24,8 +24,8 @@ from gtts.version import __version__ as _GTTS_VERSION
 
 from broadcast.errors import InputError, OperationalError
 from broadcast.fsio import write_bytes
-from broadcast.speech.common import check_rate
 from broadcast.i18n import t
+from broadcast.speech.common import check_rate
 
 if TYPE_CHECKING:
     import requests
