@@ -15,7 +15,6 @@ SOURCE = Path(__file__).resolve().parents[1] / "src" / "broadcast"
 # InputError("x.y", ...), Problem("x.y", ...), FieldError("x.y") …
 USES = re.compile(r"""(?:\bt\(|\bt_in\([^,]+,\s*|Error\(|Problem\(|FieldError\()\s*"""
                   r"""["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
-                  r"""["']([a-z_]+(?:\.[a-z0-9_]+)+)["']""")
 
 
 def placeholders(text: str) -> set[str]:
