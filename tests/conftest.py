@@ -47,10 +47,26 @@ def speechlike(seconds: float) -> str:
             f"+0.2*sin(2*PI*660*t)*(lt(mod(t,1.3),0.9))':s=44100:d={seconds}")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def signing_key_path(tmp_path_factory) -> Path:
+    """One organization key for the whole run, made by the real code, kept in a temporary folder:
+    tests never touch the real home directory's key. Set for the session, so module-scoped
+    fixtures that build packages see it too."""
+    from broadcast import signing
+
+    path = tmp_path_factory.mktemp("keys") / "signing.key"
+    signing.init_key(path)
+    os.environ["BROADCAST_SIGNING_KEY"] = str(path)
+    return path
+
+
 @pytest.fixture(autouse=True)
-def _english_by_default(monkeypatch):
-    """Tests read messages in English unless they ask otherwise; each test starts clean."""
+def _english_by_default(monkeypatch, signing_key_path, tmp_path_factory):
+    """Tests read messages in English unless they ask otherwise; each test starts clean, with the
+    test key and a private state folder (what pull remembers)."""
     monkeypatch.delenv("BROADCAST_WORKSPACE", raising=False)
+    monkeypatch.setenv("BROADCAST_SIGNING_KEY", str(signing_key_path))
+    monkeypatch.setenv("BROADCAST_STATE_DIR", str(tmp_path_factory.mktemp("state")))
     monkeypatch.setenv("BROADCAST_LANG", "en")
     i18n.set_language("en")
     yield
@@ -63,6 +79,8 @@ campaign: {id: thu-nghiem, name: Chiến dịch thử nghiệm, start: 2026-11-1
 language: vie
 profile: loudspeaker
 speech: {engine: espeak}
+# The campaign dates are fixed so plans are stable; packages must stay valid whenever tests run.
+signing: {expires: 2099-12-31}
 slots:
   sang: {start: "06:00", minutes: 15}
   chieu: {start: "17:00", minutes: 15}

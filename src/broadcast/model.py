@@ -145,6 +145,15 @@ class Commune:
 
 
 @dataclass(frozen=True)
+class SigningSettings:
+    """Where the organization's private key is (outside the workspace) and when packages expire."""
+
+    key: Path | None = None
+    expires: str | None = None
+    """Overrides the default expiry, the end of the campaign's last day."""
+
+
+@dataclass(frozen=True)
 class Settings:
     organization: str
     campaign: Campaign
@@ -153,6 +162,7 @@ class Settings:
     speech: SpeechSettings = SpeechSettings()
     jingles: Jingles = Jingles()
     schedule: ScheduleRules = ScheduleRules()
+    signing: SigningSettings = SigningSettings()
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ Layout (``dist/packages/<commune-id>/``)::
     02_1511_chieu/...                  play directory order; digits first, ASCII only)
     danh-sach-phat/2026-11-15_sang.m3u8  playlists (M3U8 + PLS) per day × slot, and one per slot
     lich-phat.csv                      the schedule sheet
+    nhat-ky-phat.csv                   the blank play log, to fill in and send back
     index.html                         offline page: schedule and player
     HUONG-DAN.txt                      instructions for the operator, in Vietnamese
     manifest.json                      every file: path, size, sha256, duration, title
@@ -21,10 +22,11 @@ import hashlib
 import os
 import re
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from broadcast import __version__, fsio, guide, page, playlist
+from broadcast import __version__, asrun, fsio, guide, page, playlist
 from broadcast.cache import file_sha256
 from broadcast.i18n import t_in
 from broadcast.manifest import NAME as MANIFEST_NAME
@@ -35,6 +37,7 @@ from broadcast.schedule import CommunePlan, Item, Schedule, SlotPlan
 PACKAGES_DIR = Path("dist") / "packages"
 PLAYLIST_DIR = "danh-sach-phat"
 SHEET_NAME = "lich-phat.csv"
+PLAY_LOG_NAME = "nhat-ky-phat.csv"
 
 
 @dataclass(frozen=True)
@@ -143,14 +146,21 @@ def _playlists(placed: list[_Placed], evergreen: dict[str, list[Item]]) -> list[
     return [PackageFile(name, "playlist", content=text.encode("utf-8")) for name, text in texts.items()]
 
 
-def _sheet(commune_plan: CommunePlan, placed: list[_Placed]) -> PackageFile:
+def _sheets(commune_plan: CommunePlan, placed: list[_Placed]) -> list[PackageFile]:
+    """The schedule, and the blank play log the operator fills in and sends back."""
     paths = {(slot.day, slot.slot.slot): slot.paths for slot in placed}
-    text = playlist.schedule_sheet(commune_plan, lambda day, slot, index: paths[day, slot.slot][index])
-    return PackageFile(SHEET_NAME, "sheet", content=text.encode("utf-8"))
+
+    def path_of(day: dt.date, slot: SlotPlan, index: int) -> str:
+        return paths[day, slot.slot][index]
+
+    return [PackageFile(SHEET_NAME, "sheet",
+                        content=playlist.schedule_sheet(commune_plan, path_of).encode("utf-8")),
+            PackageFile(PLAY_LOG_NAME, "sheet",
+                        content=asrun.blank_sheet(commune_plan, path_of).encode("utf-8"))]
 
 
 def page_data(ws: Workspace, commune: Commune, placed: list[_Placed], version: str,
-              created: str) -> dict:
+              created: str, fingerprint: str | None = None) -> dict:
     """What the offline page and the instructions show: the schedule with package paths."""
     days: dict[str, dict] = {}
     for slot in placed:
@@ -166,7 +176,16 @@ def page_data(ws: Workspace, commune: Commune, placed: list[_Placed], version: s
             "campaign": {"id": campaign.id, "name": campaign.name, "start": campaign.start.isoformat(),
                          "end": campaign.end.isoformat()},
             "commune": {"id": commune.id, "name": commune.name, "province": commune.province},
-            "fingerprint": None, "days": list(days.values())}
+            "fingerprint": fingerprint, "days": list(days.values())}
+
+
+OUTPUTS = ("build", "dist", "keys")
+"""Folders broadcast writes into a workspace; with the ledger they are not inputs of a package."""
+
+
+def _is_input(relative: Path) -> bool:
+    return (relative.parts[0] not in OUTPUTS and not relative.name.startswith(".")
+            and not relative.name.startswith("ledger.sqlite"))
 
 
 def created_time(ws: Workspace) -> str:
@@ -174,25 +193,28 @@ def created_time(ws: Workspace) -> str:
     workspace gives identical bytes. SOURCE_DATE_EPOCH (reproducible-builds.org) wins if set."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is None:
-        inputs = [p for p in ws.root.rglob("*") if p.is_file()
-                  and p.relative_to(ws.root).parts[0] not in ("build", "dist")
-                  and not p.name.startswith(".")]
+        inputs = [p for p in ws.root.rglob("*") if p.is_file() and _is_input(p.relative_to(ws.root))]
         epoch = str(int(max((p.stat().st_mtime for p in inputs), default=0)))
     stamp = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
     return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def plan_package(ws: Workspace, schedule_: Schedule, commune_plan: CommunePlan,
-                 clip_paths: dict[str, Path], evergreen: dict[str, list[Item]],
-                 created: str) -> PackagePlan:
-    """Every file of one commune's package, as data, with its manifest."""
+                 clip_paths: dict[str, Path], evergreen: dict[str, list[Item]], created: str,
+                 seal: Callable[[Manifest], Manifest] = lambda m: m,
+                 fingerprint: str | None = None) -> PackagePlan:
+    """Every file of one commune's package, as data, with its manifest.
+
+    ``seal`` finishes the manifest (version number, expiry, signature); the page and the
+    instructions show ``fingerprint``, the signing key's, so an operator can check it by phone.
+    """
     commune = next(c for c in ws.communes if c.id == commune_plan.commune)
     placed = _place(commune_plan)
     topics = {m.id: m.topics for m in ws.messages if m.topics}
     files = [*_audio_files(placed, clip_paths, topics), *_playlists(placed, evergreen),
-             _sheet(commune_plan, placed)]
+             *_sheets(commune_plan, placed)]
     version = hashlib.sha256("".join(f"{f.path}\0{f.sha256()}\n" for f in files).encode()).hexdigest()[:16]
-    data = page_data(ws, commune, placed, version, created)
+    data = page_data(ws, commune, placed, version, created, fingerprint)
     files += [PackageFile("index.html", "page", content=page.render(data).encode("utf-8")),
               PackageFile(guide.NAME, "text", content=guide.render(data).encode("utf-8-sig"))]
     manifest = Manifest(
@@ -201,7 +223,7 @@ def plan_package(ws: Workspace, schedule_: Schedule, commune_plan: CommunePlan,
         files=tuple(FileEntry(path=f.path, size=f.size(), sha256=f.sha256(), kind=f.kind,
                               duration=f.duration, title=f.title, message=f.message,
                               language=f.language, topics=f.topics) for f in files))
-    return PackagePlan(commune, tuple(files), manifest)
+    return PackagePlan(commune, tuple(files), seal(manifest))
 
 
 def write_folder(plan: PackagePlan, root: Path) -> tuple[Path, bool]:

@@ -9,13 +9,16 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from broadcast import audio, fsio, package, playlist, render, schedule
+from broadcast import audio, fsio, ledger, package, playlist, render, schedule, signing
 from broadcast.cache import Store, key_of
+from broadcast.ledger import Ledger
+from broadcast.manifest import Manifest
 from broadcast.model import Workspace
 from broadcast.render import ClipResult, Failure
+from broadcast.signing import SigningKey
 
 SCHEDULE_DIR = Path("build") / "schedule"
 
@@ -157,21 +160,51 @@ def _link(source: Path, target: Path) -> None:
             shutil.copyfile(source, tmp)
 
 
-def packages(ws: Workspace, plan_: schedule.Schedule, made: Clips,
+@dataclass(frozen=True)
+class Sealer:
+    """Finishes every manifest: a version number that only goes up (kept in the ledger), the
+    expiry, and the organization's signature."""
+
+    key: SigningKey
+    ledger: Ledger
+    expires: str
+
+    def __call__(self, manifest: Manifest) -> Manifest:
+        number = self.ledger.next_sequence(manifest.campaign["id"], manifest.commune["id"],
+                                           manifest.version)
+        return signing.sign_manifest(replace(manifest, sequence=number, expires=self.expires),
+                                     self.key)
+
+
+def sealer(ws: Workspace, key: SigningKey, ledger: Ledger) -> Sealer:
+    return Sealer(key, ledger, signing.expiry_for(ws.settings.campaign.end, ws.settings.signing.expires))
+
+
+def packages(ws: Workspace, plan_: schedule.Schedule, made: Clips, seal: Sealer,
              communes: Iterable[str] | None = None) -> list[package.PackagePlan]:
     """The package plan of every commune (or of the named ones)."""
     wanted = set(communes) if communes else None
     clip_paths = {r.id: Path(r.path) for r in made.results}
     created = package.created_time(ws)
     return [package.plan_package(ws, plan_, commune, clip_paths,
-                                 evergreen(ws, plan_, commune.commune), created)
+                                 evergreen(ws, plan_, commune.commune), created, seal,
+                                 seal.key.public.fingerprint)
             for commune in plan_.communes if wanted is None or commune.commune in wanted]
 
 
-def build(ws: Workspace, made: Clips, communes: Iterable[str] | None = None,
+def build(ws: Workspace, made: Clips, seal: Sealer, communes: Iterable[str] | None = None,
           ) -> list[tuple[package.PackagePlan, Path, bool]]:
-    """Plan and write every commune's package into ``dist/packages/``."""
+    """Plan and write every commune's package into ``dist/packages/``; record what changed."""
     plan_ = plan(ws, made)
     write_schedule(ws, plan_, made)
     root = ws.root / package.PACKAGES_DIR
-    return [(p, *package.write_folder(p, root)) for p in packages(ws, plan_, made, communes)]
+    built = []
+    by_commune = {c.commune: c for c in plan_.communes}
+    for p in packages(ws, plan_, made, seal, communes):
+        folder, changed = package.write_folder(p, root)
+        if changed:  # with its plan, so play logs sent back can be checked against it
+            seal.ledger.record(ledger.delivery_from_manifest(p.manifest, action="build",
+                                                             channel="folder", target=str(folder)),
+                               by_commune[p.commune.id])
+        built.append((p, folder, changed))
+    return built

@@ -6,6 +6,7 @@ not listed here, and the README documents exactly these.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from broadcast.model import (
     Message,
     Profile,
     ScheduleRules,
+    SigningSettings,
     Slot,
     Source,
     SpeechSettings,
@@ -106,6 +108,25 @@ COMMUNE_TABLE_BASE = {
     "comment": Field(f.nfc),
 }
 
+def _key_path(value: object) -> Path:
+    return Path(f.nfc(value)).expanduser()
+
+
+def _moment(value: object) -> str:
+    """An expiry as written: a date (2026-12-31) or a date and time; checked by the signer."""
+    text = f.nfc(value)
+    try:
+        dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise FieldError("field.bad_date", value=text) from None
+    return text
+
+
+SIGNING_TABLE = {
+    "key": Field(_key_path),
+    "expires": Field(_moment),
+}
+
 CAMPAIGN_TABLE = {
     "id": Field(f.ident, required=True),
     "name": Field(f.text, required=True),
@@ -151,6 +172,7 @@ def settings_table(root: Path) -> dict[str, Field]:
         "slots": Field(mapping),
         "profiles": Field(mapping),
         "schedule": Field(mapping),
+        "signing": Field(mapping),
     }
 
 
@@ -168,6 +190,10 @@ def build_speech(values: dict) -> SpeechSettings:
 
 def build_jingles(values: dict) -> Jingles:
     return Jingles(**values)
+
+
+def build_signing(values: dict) -> SigningSettings:
+    return SigningSettings(**values)
 
 
 def build_schedule(values: dict) -> ScheduleRules:

@@ -115,3 +115,41 @@ def _xlsx_cell(value: object) -> object:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def read_grid(path: Path) -> list[tuple[int, list[object]]]:
+    """Every row of a CSV or XLSX sheet with its row number, cells as read (no header mapping).
+
+    For sheets whose columns are not message fields (play logs). Raises ``OSError``,
+    ``ValueError``, ``zipfile.BadZipFile`` or ``KeyError`` for a file that cannot be read.
+    """
+    return _xlsx_grid(path) if path.suffix.lower() == ".xlsx" else _csv_grid(path)
+
+
+_SHEET_NAME_BAD = str.maketrans({c: " " for c in "[]:*?/\\"})
+
+
+def write_xlsx(dest: Path, sheets: dict[str, list[list[object]]]) -> None:
+    """Write a workbook, one worksheet per entry (name → rows), atomically.
+
+    Names are cut to Excel's 31 characters and cleared of the characters it refuses. Cells keep
+    their types (numbers stay numbers, dates stay dates) so the office can compute with them.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    from broadcast.fsio import atomic_path
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name.translate(_SHEET_NAME_BAD)[:31])
+        for row in rows:
+            sheet.append(list(row))
+        for cell in sheet[1] if rows else ():
+            cell.font = Font(bold=True)
+        for column in sheet.columns:
+            width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
+            sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 8), 60)
+    with atomic_path(dest) as tmp:
+        book.save(tmp)

@@ -136,6 +136,8 @@ def _settings(reader: _Reader) -> tuple[Settings | None, dict]:
                             SETTINGS_FILE, "jingles", line_of("jingles"))
     schedule = reader.record(values.get("schedule", {}), records.SCHEDULE_TABLE, SETTINGS_FILE,
                              "schedule", line_of("schedule"))
+    signing = reader.record(values.get("signing", {}), records.SIGNING_TABLE, SETTINGS_FILE,
+                            "signing", line_of("signing"))
     if set(records.CAMPAIGN_TABLE) - set(campaign_values) or "organization" not in values:
         return None, {}
     settings = Settings(
@@ -146,6 +148,7 @@ def _settings(reader: _Reader) -> tuple[Settings | None, dict]:
         speech=records.build_speech(speech),
         jingles=records.build_jingles(jingles),
         schedule=records.build_schedule(schedule),
+        signing=records.build_signing(signing),
     )
     return settings, {k: values[k] for k in values if k in
                       ("profiles", "slots", "messages", "communes", "lexicon")}

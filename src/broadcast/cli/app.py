@@ -82,13 +82,16 @@ def cli(ctx: click.Context, workspace: str | None, lang: str | None, debug: bool
 
 def _register() -> None:
     from broadcast.cli import (
+        asrun,
         build,
         check,
         image,
         init,
+        keys,
         publish,
         pull,
         render,
+        report,
         schedule,
         share,
         spoken,
@@ -98,7 +101,7 @@ def _register() -> None:
     )
 
     for module in (init, check, spoken, render, tags, schedule, build, usb, image, verify,
-                   publish, share, pull):
+                   publish, share, pull, keys, report, asrun):
         cli.add_command(module.command)
 
 

@@ -2,10 +2,13 @@
 
 import click
 
-from broadcast import pipeline
+from broadcast import pipeline, signing
 from broadcast.cli.render import progress_printer
 from broadcast.errors import InputError
 from broadcast.i18n import t
+from broadcast.ledger import Ledger, delivery_from_manifest
+
+LEDGER_FILE = "ledger.sqlite"
 
 
 def build_packages(state, offline: bool, jobs: int | None, communes: tuple[str, ...] = ()):
@@ -16,14 +19,27 @@ def build_packages(state, offline: bool, jobs: int | None, communes: tuple[str, 
     if unknown:
         raise InputError("cli.schedule.unknown_commune", commune=", ".join(unknown),
                          known=", ".join(sorted(known)))
+    key = signing.load_key(ws.settings.signing.key or signing.default_key_path())
     made = pipeline.clips(ws, offline=offline, workers=jobs,
                           progress=progress_printer(quiet_cached=True))
     if made.failures:
         for failure in made.failures:
             click.echo(failure.error.message(), err=True)
         raise made.failures[0].error
-    built = pipeline.build(ws, made, communes or None)
+    with open_ledger(ws) as ledger:
+        built = pipeline.build(ws, made, pipeline.sealer(ws, key, ledger), communes or None)
     return ws, warnings, built
+
+
+def open_ledger(ws) -> Ledger:
+    """The workspace's record of what went where (``ledger.sqlite`` beside ``broadcast.yaml``)."""
+    return Ledger(ws.root / LEDGER_FILE)
+
+
+def record(ws, plan, action: str, channel: str, target: str) -> None:
+    with open_ledger(ws) as ledger:
+        ledger.record(delivery_from_manifest(plan.manifest, action=action, channel=channel,
+                                             target=target))
 
 
 @click.command("build", help=t("cli.build.help"))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import click
 
-from broadcast.cli.build import build_packages
+from broadcast.cli.build import build_packages, record
 from broadcast.cli.params import Size
 from broadcast.errors import InputError
 from broadcast.export.image import IMAGES_DIR, make_image
@@ -35,5 +35,6 @@ def command(state, communes, everyone: bool, output: Path | None, size: int | No
 
     with ThreadPoolExecutor(max_workers=jobs or 2) as pool:
         for plan, image in pool.map(one, built):
+            record(ws, plan, "image", "image", str(image))
             click.echo(t("cli.image.done", commune=plan.commune.id, path=image,
                          mb=image.stat().st_size / 1e6))

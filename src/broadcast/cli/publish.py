@@ -2,7 +2,7 @@
 
 import click
 
-from broadcast.cli.build import build_packages
+from broadcast.cli.build import build_packages, record
 from broadcast.cli.params import store_kwargs, store_options
 from broadcast.export import publish
 from broadcast.export.store import open_store
@@ -22,7 +22,7 @@ def _mb(size: int) -> str:
 @click.option("--offline", is_flag=True, help=t("cli.render.offline_help"))
 @click.pass_obj
 def command(state, url, communes, endpoint_url, region, profile, addressing, dry_run, jobs, offline):
-    _, _, built = build_packages(state, offline, None, communes)
+    ws, _, built = build_packages(state, offline, None, communes)
     store = open_store(url, **store_kwargs(endpoint_url, region, profile, addressing))
     packages = publish.load_packages(folder for _, folder, _ in built)
     plan = publish.plan(store, packages)
@@ -37,6 +37,9 @@ def command(state, url, communes, endpoint_url, region, profile, addressing, dry
     with click.progressbar(length=total, label=t("cli.publish.uploading"),
                            file=click.get_text_stream("stderr")) as bar:
         summary = publish.execute(store, plan, jobs=jobs, progress=lambda _u: bar.update(1))
+    for built_plan, _, _ in built:
+        if built_plan.commune.id not in plan.unchanged:
+            record(ws, built_plan, "publish", "cloud", store.url)
     click.echo(t("cli.publish.summary", uploaded=summary.uploaded, mb=_mb(summary.uploaded_bytes),
                  reused=summary.reused, reused_mb=_mb(summary.reused_bytes), requests=summary.requests,
                  seconds=summary.seconds, communes=summary.communes))

@@ -5,7 +5,7 @@ from pathlib import Path
 import click
 
 from broadcast import verify
-from broadcast.cli.build import build_packages
+from broadcast.cli.build import build_packages, record
 from broadcast.errors import VerificationFailed
 from broadcast.export import usb
 from broadcast.i18n import t
@@ -18,7 +18,7 @@ from broadcast.i18n import t
 @click.option("--offline", is_flag=True, help=t("cli.render.offline_help"))
 @click.pass_obj
 def command(state, commune: str, target: Path, replace: bool, offline: bool) -> None:
-    _, _, built = build_packages(state, offline, None, (commune,))
+    ws, _, built = build_packages(state, offline, None, (commune,))
     plan, folder, _ = built[0]
     total = sum(f.size for f in plan.manifest.files)
     with click.progressbar(length=total, label=t("cli.usb.copying", target=target),
@@ -28,3 +28,4 @@ def command(state, commune: str, target: Path, replace: bool, offline: bool) -> 
         click.echo(line)
     if not report.ok:
         raise VerificationFailed("cli.usb.readback_failed", path=target / plan.commune.id)
+    record(ws, plan, "usb", "usb", str(target / plan.commune.id))

@@ -116,6 +116,7 @@ def _redact(url: str) -> str:
 @dataclass(frozen=True)
 class PullResult:
     folder: Path
+    manifest: manifest_format.Manifest
     version: str
     downloaded: int
     downloaded_bytes: int
@@ -160,13 +161,20 @@ def _fetch(source: Source, key: str, target: Path, sha256: str) -> int:
     raise OperationalError("cloud.corrupt", path=source.shown, name=key)
 
 
-def pull(source: Source, commune: str, dest: Path,
+def pull(source: Source, commune: str, dest: Path, *,
+         approve: Callable[[manifest_format.Manifest], object] | None = None,
          progress: Callable[[str], None] | None = None) -> PullResult:
-    """Make ``dest`` hold the commune's latest published package, exactly as ``build`` lays it out."""
+    """Make ``dest`` hold the commune's latest published package, exactly as ``build`` lays it out.
+
+    ``approve`` sees the manifest before anything is written and raises to refuse it (an
+    unsigned, expired, rolled-back or foreign-signed package never reaches the commune).
+    """
     _, m, manifest_bytes = _latest(source, commune)
+    if approve is not None:
+        approve(m)
     current = dest / manifest_format.NAME
     if current.is_file() and current.read_bytes() == manifest_bytes:
-        return PullResult(dest, m.version, 0, 0, len(m.files), False)
+        return PullResult(dest, m, m.version, 0, 0, len(m.files), False)
     staging = dest.with_name(f"{dest.name}.partial")
     downloaded = downloaded_bytes = reused = 0
     for entry in m.files:
@@ -184,4 +192,4 @@ def pull(source: Source, commune: str, dest: Path,
             progress(entry.path)
     fsio.write_bytes(staging / manifest_format.NAME, manifest_bytes)
     fsio.swap_folder(staging, dest)
-    return PullResult(dest, m.version, downloaded, downloaded_bytes, reused, True)
+    return PullResult(dest, m, m.version, downloaded, downloaded_bytes, reused, True)
