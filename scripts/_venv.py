@@ -39,8 +39,8 @@ def ensure(extra: str = "") -> Path:
     return venv_python()
 
 
-def run(python: Path, *args: str) -> int:
-    return subprocess.run([str(python), *args], cwd=ROOT).returncode
+def run(python: Path, *args: str, env: dict[str, str] | None = None) -> int:
+    return subprocess.run([str(python), *args], cwd=ROOT, env={**os.environ, **(env or {})}).returncode
 
 
 if __name__ == "__main__":
