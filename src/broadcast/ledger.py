@@ -251,20 +251,21 @@ class Ledger:
         return ident
 
     def next_sequence(self, campaign: str, commune: str, version: str) -> int:
-        """The package number of this content version: the one it already has, else one more
-        than any number given to this commune before (numbers only go up, no rollback)."""
+        """The package number of this content version: the newest package keeps its number when
+        rebuilt; any other content, even one sent before, gets one more than any number given
+        to this commune (numbers only go up: a commune that received N refuses anything below)."""
         with self._write() as conn:
             known = conn.execute("SELECT sequence FROM version WHERE campaign=? AND commune=? AND version=?",
                                  (campaign, commune, version)).fetchone()
-            if known:
-                return known[0]
             highest = conn.execute(
                 "SELECT max(s) FROM (SELECT max(sequence) AS s FROM version WHERE campaign=? AND commune=?"
                 " UNION ALL SELECT max(sequence) FROM delivery WHERE campaign=? AND commune=?)",
-                (campaign, commune, campaign, commune)).fetchone()[0]
-            number = (highest or 0) + 1
-            conn.execute("INSERT INTO version VALUES (?,?,?,?)", (campaign, commune, version, number))
-            return number
+                (campaign, commune, campaign, commune)).fetchone()[0] or 0
+            if known and known[0] == highest:
+                return known[0]
+            conn.execute("INSERT OR REPLACE INTO version VALUES (?,?,?,?)",
+                         (campaign, commune, version, highest + 1))
+            return highest + 1
 
     def deliveries(self, start: dt.date | None = None, end: dt.date | None = None) -> list[Delivery]:
         """Deliveries whose local date is within [start, end], oldest first, with their content."""

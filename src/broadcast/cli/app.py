@@ -65,6 +65,11 @@ class BroadcastGroup(click.Group):
         except KeyboardInterrupt:
             click.echo(t("cli.interrupted"), err=True)
             sys.exit(130)
+        except Exception as exc:  # a bug: say so in one line, keep the details for --debug
+            if debug:
+                raise
+            click.echo(t("cli.internal_error", detail=f"{type(exc).__name__}: {exc}"), err=True)
+            sys.exit(EXIT_FAILURE)
         sys.exit(code if isinstance(code, int) else 0)
 
 
