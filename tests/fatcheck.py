@@ -6,6 +6,7 @@ Shared by the image writer's tests and the package tests, so every image is judg
 
 from __future__ import annotations
 
+import random
 import re
 import subprocess
 from pathlib import Path
@@ -14,30 +15,54 @@ from conftest import require_tool
 from dissect.fat import FATFS
 from dissect.util.stream import RangeStream
 
+from broadcast.export.fatimage import ImageFile
+
 MIB = 1 << 20
 PARTITION = 2048 * 512  # where every image's partition starts
 
 
-def dissect_read_all(image: Path) -> tuple[list[tuple[str, bool]], dict[str, bytes]]:
-    """As dissect.fat reads the image: (path, is_folder) in directory order, and file contents."""
-    found: list[tuple[str, bool]] = []
+def random_files(root: Path, spec: list[tuple[str, int]], seed: int = 7) -> list[ImageFile]:
+    """Random-byte source files with the given image paths and sizes."""
+    rng = random.Random(seed)
+    files = []
+    for number, (path, size) in enumerate(spec):
+        source = root / "src" / f"{number:04d}.bin"
+        source.parent.mkdir(parents=True, exist_ok=True)
+        source.write_bytes(rng.randbytes(size))
+        files.append(ImageFile(path=path, size=size, source=source))
+    return files
+
+
+def dissect_entries(image: Path, offset: int = PARTITION,
+                    ) -> tuple[list[tuple[str, bool, int, bool]], dict[str, bytes]]:
+    """As dissect.fat reads the file system at ``offset``: (path, is_folder, size, hidden or
+    system) depth-first in directory order, and every file's contents."""
+    found: list[tuple[str, bool, int, bool]] = []
     contents: dict[str, bytes] = {}
 
     def walk(folder, prefix: str) -> None:
         for entry in folder.iterdir():
             if entry.name in (".", "..") or entry.is_volume_id():
                 continue
-            assert not (entry.is_hidden() or entry.is_system()), entry.name
             path = f"{prefix}{entry.name}"
-            found.append((path, entry.is_directory()))
-            if entry.is_directory():
+            folder_ = entry.is_directory()
+            found.append((path, folder_, 0 if folder_ else entry.size,
+                          entry.is_hidden() or entry.is_system()))
+            if folder_:
                 walk(entry, path + "/")
             else:
                 contents[path] = entry.open().read()
 
     with image.open("rb") as fh:
-        walk(FATFS(RangeStream(fh, PARTITION, image.stat().st_size - PARTITION)).root, "")
+        walk(FATFS(RangeStream(fh, offset, image.stat().st_size - offset)).root, "")
     return found, contents
+
+
+def dissect_read_all(image: Path) -> tuple[list[tuple[str, bool]], dict[str, bytes]]:
+    """(path, is_folder) in directory order and file contents; nothing hidden may be there."""
+    found, contents = dissect_entries(image)
+    assert not [path for path, _, _, hidden in found if hidden]
+    return [(path, folder) for path, folder, _, _ in found], contents
 
 
 def fsck(image: Path, tmp_path: Path) -> tuple[int, int]:

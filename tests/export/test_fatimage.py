@@ -18,22 +18,10 @@ import pytest
 from conftest import require_tool
 from dissect.fat import FATFS
 from dissect.util.stream import RangeStream
-from fatcheck import MIB, PARTITION, dissect_read_all, fsck, mcopy, mdir
+from fatcheck import MIB, PARTITION, dissect_read_all, fsck, mcopy, mdir, random_files
 
 from broadcast.errors import InputError, OperationalError
 from broadcast.export.fatimage import ImageFile, min_image_size, plan_image, write_image
-
-
-def make_files(root: Path, spec: list[tuple[str, int]], seed: int = 7) -> list[ImageFile]:
-    """Random-byte source files with the given image paths and sizes."""
-    rng = random.Random(seed)
-    files = []
-    for number, (path, size) in enumerate(spec):
-        source = root / "src" / f"{number:04d}.bin"
-        source.parent.mkdir(parents=True, exist_ok=True)
-        source.write_bytes(rng.randbytes(size))
-        files.append(ImageFile(path=path, size=size, source=source))
-    return files
 
 
 def build(tmp_path: Path, files: list[ImageFile], name: str = "out.img", **options) -> Path:
@@ -81,7 +69,7 @@ FEW = [("01_SANG/001_tao-hon.mp3", 3000), ("01_SANG/002_bao-luc.mp3", 70_000),
 
 
 def test_few_files_in_nested_folders_read_back_by_every_reader(tmp_path):
-    files = make_files(tmp_path, FEW)
+    files = random_files(tmp_path, FEW)
     image = build(tmp_path, files)
     check_everywhere(image, files, tmp_path)
     assert mdir(image, "") == ["01_SANG", "README.TXT", "02_CHIEU"]
@@ -94,7 +82,7 @@ def test_few_files_in_nested_folders_read_back_by_every_reader(tmp_path):
 def test_given_order_is_kept_even_when_not_alphabetical(tmp_path):
     spec = [("02_CHIEU/zeta.mp3", 10), ("02_CHIEU/alpha.mp3", 20), ("01_SANG/MID.MP3", 30),
             ("02_CHIEU/Beta.mp3", 40)]
-    files = make_files(tmp_path, spec)
+    files = random_files(tmp_path, spec)
     image = build(tmp_path, files)
     assert dissect_tree(image) == [("02_CHIEU", True), ("02_CHIEU/zeta.mp3", False),
                                    ("02_CHIEU/alpha.mp3", False), ("02_CHIEU/Beta.mp3", False),
@@ -108,7 +96,7 @@ def test_six_hundred_files_in_one_folder_span_many_directory_clusters(tmp_path):
     numbers = list(range(600))
     rng.shuffle(numbers)  # a play order that no sort by name would reproduce
     spec = [(f"01_SANG/{n:03d}_thong-diep-so-{n}.mp3", rng.randrange(0, 1500)) for n in numbers]
-    files = make_files(tmp_path, spec)
+    files = random_files(tmp_path, spec)
     plan = plan_image(files, label="X")
     assert plan.folders[1].clusters > 50  # 600 × (1 short + 2 LFN) × 32 bytes in 512-byte clusters
     image = tmp_path / "many.img"
@@ -129,7 +117,7 @@ BOUNDARIES += [(f"EDGE/b{size}.mp3", size) for size in (511, 512, 513, 4095, 409
 
 @pytest.mark.parametrize(("size", "cluster"), [(None, 512), (300 * MIB, 4096)])
 def test_big_files_and_cluster_boundaries(tmp_path, size, cluster):
-    files = make_files(tmp_path, BOUNDARIES)
+    files = random_files(tmp_path, BOUNDARIES)
     plan = plan_image(files, label="BIEN", size=size)
     assert plan.geometry.cluster_size == cluster  # mkfs.fat's choice: 512 B to 260 MiB, then 4 KiB
     image = tmp_path / "edge.img"
@@ -144,7 +132,7 @@ def test_long_and_short_names_round_trip(tmp_path):
     names = ["readme.txt", "a" * 13 + ".mp3", "b" * 22, "x" * 251 + ".mp3", "tin.so.1.mp3",
              "chuong-trinh-1.mp3", "chuong-trinh-2.mp3", "ABC.MP3", "file.mpeg",
              "n" * 9 + ".mp3", "m" * 22 + ".mp3"]  # 13 and 26 characters: no terminator fits
-    files = make_files(tmp_path, [(f"ten-dai/{n}", 5) for n in names])
+    files = random_files(tmp_path, [(f"ten-dai/{n}", 5) for n in names])
     image = build(tmp_path, files)
     check_everywhere(image, files, tmp_path)
     assert mdir(image, "ten-dai") == names
@@ -158,7 +146,7 @@ def test_long_and_short_names_round_trip(tmp_path):
 
 
 def test_same_input_gives_the_same_bytes(tmp_path):
-    files = make_files(tmp_path, FEW)
+    files = random_files(tmp_path, FEW)
     first = build(tmp_path, files, "one.img")
     second = build(tmp_path, files, "two.img")
     digest = [hashlib.sha256(p.read_bytes()).hexdigest() for p in (first, second)]
@@ -168,7 +156,7 @@ def test_same_input_gives_the_same_bytes(tmp_path):
 
 
 def test_partition_table_and_boot_sector(tmp_path):
-    image = build(tmp_path, make_files(tmp_path, FEW), volume_id=0x12345678)
+    image = build(tmp_path, random_files(tmp_path, FEW), volume_id=0x12345678)
     data = image.read_bytes()
     sectors = len(data) // 512
     status, kind, start, length = struct.unpack_from("<B3xB3xII", data, 446)
@@ -187,7 +175,7 @@ def test_partition_table_and_boot_sector(tmp_path):
 
 
 def test_fsinfo_free_count_matches_what_fsck_counts(tmp_path):
-    image = build(tmp_path, make_files(tmp_path, BOUNDARIES[2:] + FEW))
+    image = build(tmp_path, random_files(tmp_path, BOUNDARIES[2:] + FEW))
     used, total = fsck(image, tmp_path)
     fsinfo = image.read_bytes()[PARTITION + 512: PARTITION + 1024]
     lead, = struct.unpack_from("<I", fsinfo, 0)
@@ -266,7 +254,7 @@ def test_other_input_errors(tmp_path):
 
 
 def test_a_source_that_changed_stops_the_write_and_leaves_nothing(tmp_path):
-    files = make_files(tmp_path, FEW)
+    files = random_files(tmp_path, FEW)
     plan = plan_image(files, label="X")
     files[3].source.write_bytes(b"shorter")
     with pytest.raises(OperationalError) as caught:
@@ -277,7 +265,7 @@ def test_a_source_that_changed_stops_the_write_and_leaves_nothing(tmp_path):
 
 
 def test_progress_adds_up_to_the_contents(tmp_path):
-    files = make_files(tmp_path, BOUNDARIES[:2])
+    files = random_files(tmp_path, BOUNDARIES[:2])
     plan = plan_image(files, label="X")
     seen: list[int] = []
     write_image(plan, tmp_path / "p.img", progress=seen.append)

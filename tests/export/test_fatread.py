@@ -11,8 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import require_tool
-from dissect.fat import FATFS
-from dissect.util.stream import RangeStream
+from fatcheck import dissect_entries, random_files
 
 from broadcast.errors import InputError
 from broadcast.export.fatimage import ImageFile, plan_image, write_image
@@ -25,19 +24,8 @@ SPEC = [("xa-a/01_SANG/002_bao-luc.mp3", 70_000), ("xa-a/01_SANG/001_tao-hon.mp3
         ("empty.mp3", 0), ("x" * 40 + ".mp3", 513)]
 
 
-def sources(root: Path, spec: list[tuple[str, int]], seed: int = 5) -> list[ImageFile]:
-    rng = random.Random(seed)
-    files = []
-    for number, (path, size) in enumerate(spec):
-        source = root / "src" / f"{number:03d}.bin"
-        source.parent.mkdir(parents=True, exist_ok=True)
-        source.write_bytes(rng.randbytes(size))
-        files.append(ImageFile(path, size, source))
-    return files
-
-
 def our_image(tmp_path: Path, spec=SPEC, name: str = "ours.img") -> tuple[Path, list[ImageFile]]:
-    files = sources(tmp_path, spec)
+    files = random_files(tmp_path, spec, seed=5)
     image = tmp_path / name
     write_image(plan_image(files, label="XA DAN HOA"), image)
     return image, files
@@ -52,22 +40,8 @@ def ours(image: Path) -> tuple[list[tuple[str, bool, int]], dict[str, bytes]]:
 
 def theirs(image: Path, offset: int) -> tuple[list[tuple[str, bool, int]], dict[str, bytes]]:
     """dissect.fat's view: entries depth-first in directory order, and every file's bytes."""
-    found, contents = [], {}
-
-    def walk(folder, prefix: str) -> None:
-        for entry in folder.iterdir():
-            if entry.name in (".", "..") or entry.is_volume_id():
-                continue
-            path = prefix + entry.name
-            found.append((path, entry.is_directory(), 0 if entry.is_directory() else entry.size))
-            if entry.is_directory():
-                walk(entry, path + "/")
-            else:
-                contents[path] = entry.open().read()
-
-    with image.open("rb") as fh:
-        walk(FATFS(RangeStream(fh, offset, image.stat().st_size - offset)).root, "")
-    return found, contents
+    found, contents = dissect_entries(image, offset)
+    return [(path, folder, size) for path, folder, size, _ in found], contents
 
 
 def test_our_writer_read_back_as_dissect_reads_it(tmp_path):
