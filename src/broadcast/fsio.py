@@ -33,18 +33,20 @@ def fsync_dir(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def atomic_path(target: Path) -> Iterator[Path]:
+def atomic_path(target: Path, *, private: bool = False) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target`` durably.
 
     The temporary name starts with ``.`` and ends with ``.part`` so an interrupted run leaves
-    only a file that every later step ignores and the next run overwrites.
+    only a file that every later step ignores and the next run overwrites. ``private`` keeps the
+    owner-only mode mkstemp creates it with, from the first byte (secret keys).
     """
     target = Path(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     os.close(fd)
     tmp = Path(tmp_name)
-    os.chmod(tmp, FILE_MODE)
+    if not private:
+        os.chmod(tmp, FILE_MODE)
     try:
         yield tmp
         with open(tmp, "rb+") as fh:
@@ -57,16 +59,18 @@ def atomic_path(target: Path) -> Iterator[Path]:
 
 
 @contextlib.contextmanager
-def atomic_open(target: Path, mode: str = "wb", encoding: str | None = None) -> Iterator[IO]:
+def atomic_open(target: Path, mode: str = "wb", encoding: str | None = None, *,
+                private: bool = False) -> Iterator[IO]:
     """Open a temporary file for writing that becomes ``target`` when the block succeeds."""
     newline = None if "b" in mode else ""
-    with atomic_path(target) as tmp, open(tmp, mode, encoding=encoding, newline=newline) as fh:
+    with atomic_path(target, private=private) as tmp, \
+            open(tmp, mode, encoding=encoding, newline=newline) as fh:
         yield fh
         fh.flush()
 
 
-def write_bytes(target: Path, data: bytes) -> None:
-    with atomic_open(target, "wb") as fh:
+def write_bytes(target: Path, data: bytes, *, private: bool = False) -> None:
+    with atomic_open(target, "wb", private=private) as fh:
         fh.write(data)
 
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import dataclasses
 import hashlib
 import os
@@ -31,8 +30,8 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from broadcast import fsio
 from broadcast.errors import InputError
-from broadcast.fsio import fsync_dir
 from broadcast.i18n import t
 from broadcast.manifest import Manifest
 
@@ -146,24 +145,8 @@ def init_key(path: Path, *, force: bool = False) -> SigningKey:
         path.parent.mkdir(parents=True)
         path.parent.chmod(0o700)  # mkdir's mode is cut by the umask; the folder is private
     key = SigningKey(Ed25519PrivateKey.generate())
-    _write_private(path, key._pem())
+    fsio.write_bytes(path, key._pem(), private=True)
     return key
-
-
-def _write_private(path: Path, data: bytes) -> None:
-    """Atomic write whose temporary file is private from its first byte (no chmod window)."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-        fsync_dir(path.parent)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
 
 
 def load_key(path: Path) -> SigningKey:
