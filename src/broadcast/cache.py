@@ -7,6 +7,7 @@ a finished one. Changing any input changes the key, so stale entries are never r
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from collections.abc import Mapping
@@ -28,6 +29,18 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+@functools.cache
+def _remembered(path: Path, mtime_ns: int, size: int) -> str:
+    return file_sha256(path)
+
+
+def content_hash(path: Path) -> str:
+    """sha256 of a file, computed once per (path, modification time, size) in a run: recordings,
+    jingles and clips are hashed by several steps."""
+    stat = Path(path).stat()
+    return _remembered(Path(path), stat.st_mtime_ns, stat.st_size)
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from broadcast import __version__, asrun, fsio, guide, page, playlist
-from broadcast.cache import file_sha256
+from broadcast.cache import content_hash
 from broadcast.i18n import t_in
 from broadcast.manifest import NAME as MANIFEST_NAME
 from broadcast.manifest import FileEntry, Manifest
@@ -57,21 +57,10 @@ class PackageFile:
     def sha256(self) -> str:
         if self.content is not None:
             return hashlib.sha256(self.content).hexdigest()
-        return _hash(self.source)
+        return content_hash(self.source)
 
     def size(self) -> int:
         return len(self.content) if self.content is not None else self.source.stat().st_size
-
-
-_hashes: dict[tuple[Path, int, int], str] = {}
-
-
-def _hash(path: Path) -> str:
-    stat = path.stat()
-    key = (path, stat.st_mtime_ns, stat.st_size)
-    if key not in _hashes:
-        _hashes[key] = file_sha256(path)
-    return _hashes[key]
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,10 @@ import os
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, replace
-from functools import cache
 from pathlib import Path
 
 from broadcast import audio, fsio, speech, tags, textprep
-from broadcast.cache import Store, file_sha256, key_of
+from broadcast.cache import Store, content_hash, file_sha256, key_of
 from broadcast.errors import BroadcastError
 from broadcast.i18n import t_in
 from broadcast.model import Message, Profile, Workspace
@@ -63,17 +62,6 @@ class ClipResult:
     true_peak_limit: float
     cached: bool
     sha256: str
-
-
-@cache
-def _hash(path: Path, mtime_ns: int, size: int) -> str:
-    return file_sha256(path)
-
-
-def content_hash(path: Path) -> str:
-    """sha256 of a file, memoized per (path, mtime, size) within one run."""
-    stat = path.stat()
-    return _hash(path, stat.st_mtime_ns, stat.st_size)
 
 
 def lexicon_for(ws: Workspace) -> textprep.Lexicon:
