@@ -34,9 +34,11 @@ class Clips:
 
 
 def clips(ws: Workspace, *, offline: bool = False, workers: int | None = None,
-          progress: Callable[[ClipResult | Failure], None] | None = None) -> Clips:
-    """Render every clip that changed (a no-op when nothing did) and drop clips of removed messages."""
-    jobs = render.plan(ws, offline=offline)
+          progress: Callable[[ClipResult | Failure], None] | None = None,
+          jobs: list[render.ClipJob] | None = None) -> Clips:
+    """Render every clip that changed (a no-op when nothing did) and drop clips of removed
+    messages. ``jobs``, when the caller already planned them, saves planning twice."""
+    jobs = render.plan(ws, offline=offline) if jobs is None else jobs
     results, failures = render.render(jobs, workers=workers, progress=progress)
     render.prune(ws, [job.message_id for job in jobs])
     return Clips(tuple(results), tuple(failures))

@@ -50,8 +50,8 @@ def command(state, offline: bool, jobs: int | None, as_json: bool) -> int:
     ws, warnings = state.workspace()
     for problem in warnings:
         click.echo(problem.render(), err=True)
-    total = len(render.plan(ws, offline=offline))
-    made = pipeline.clips(ws, offline=offline, workers=jobs, progress=progress_printer(total))
+    planned = render.plan(ws, offline=offline)
+    made = pipeline.clips(ws, workers=jobs, progress=progress_printer(len(planned)), jobs=planned)
     results, failures = list(made.results), list(made.failures)
     skipped = sum(1 for m in ws.messages if m.awaiting_recording)
     click.echo(_summary(results, failures, skipped, time.monotonic() - started), err=True)
