@@ -200,7 +200,7 @@ def test_interrupted_pull_resumes_and_a_corrupted_file_is_fetched_again(campaign
     with pytest.raises(KeyboardInterrupt):
         pull.pull(source, "xa-a", dest, progress=interrupt)
     assert not dest.exists()  # nothing switched in before the package was complete
-    partial = tmp_path / "xa-a.partial"
+    partial = tmp_path / ".xa-a.broadcast-pull-staging"
     done = sorted(p for p in partial.rglob("*.mp3"))
     assert len(done) >= 3
     done[0].write_bytes(b"\0" + done[0].read_bytes()[1:])  # damage one downloaded file

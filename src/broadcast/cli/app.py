@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,12 +27,28 @@ class State:
 
         return discover(self.workspace_option)
 
+    def lock(self):
+        """Held by every command that writes into the workspace: one writer at a time."""
+        from broadcast import lock
+
+        return lock.workspace(self.root(), click.get_current_context().command_path)
+
     def workspace(self):  # -> tuple[Workspace, list[Problem]]
         if self._workspace is None:
             from broadcast.workspace import load
 
             self._workspace = load(self.root())
         return self._workspace
+
+
+def writes_workspace(command):
+    """Run a command's body holding the workspace lock (put it under ``click.pass_obj``)."""
+
+    @functools.wraps(command)
+    def locked(state: State, *args, **kwargs):
+        with state.lock():
+            return command(state, *args, **kwargs)
+    return locked
 
 
 class BroadcastGroup(click.Group):
