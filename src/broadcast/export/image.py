@@ -15,8 +15,8 @@ from pathlib import Path
 
 from broadcast import manifest
 from broadcast.errors import InputError
-from broadcast.export.fatread import FatImage
 from broadcast.export.fatimage import ImageFile, plan_image, write_image
+from broadcast.export.fatread import FatImage
 from broadcast.export.usb import load_manifest
 
 IMAGES_DIR = Path("dist") / "images"
