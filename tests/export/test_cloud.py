@@ -285,3 +285,21 @@ def test_folder_store_publish_and_pull(campaign, tmp_path):
     result = run(campaign, {}, "pull", url, "xa-b", str(tmp_path / "xa-b"))
     assert result.returncode == 0, result.stderr
     same_package(tmp_path / "xa-b", campaign / "dist/packages/xa-b")
+
+
+def test_share_link_keeps_serving_its_version_after_the_next_publish(bucket, tmp_path):
+    endpoint, name, env = bucket
+    root = write_workspace(tmp_path / "ws", settings=SETTINGS.replace("end: 2026-11-28", "end: 2026-11-15")
+                           .replace("minutes: 15", "minutes: 1"))
+    url = f"s3://{name}/tinh"
+    assert run(root, env, "publish", url, "--offline", "--endpoint-url", endpoint).returncode == 0
+    first = json.loads((root / "dist/packages/xa-a/manifest.json").read_text())["version"]
+    link = run(root, env, "share", url, "xa-a", "--endpoint-url", endpoint).stdout.strip()
+    messages = (root / "messages.yaml").read_text(encoding="utf-8")
+    changed = messages.replace("việc nhà.", "việc nhà, chăm con.")
+    (root / "messages.yaml").write_text(changed, encoding="utf-8")
+    assert run(root, env, "publish", url, "--offline", "--endpoint-url", endpoint).returncode == 0
+    assert json.loads((root / "dist/packages/xa-a/manifest.json").read_text())["version"] != first
+    got = run(root, {}, "pull", link, "xa-a", str(tmp_path / "xa-a"))
+    assert got.returncode == 0, got.stderr
+    assert json.loads((tmp_path / "xa-a" / "manifest.json").read_text())["version"] == first

@@ -62,8 +62,13 @@ class ShareSource:
     shown: str
     urls: dict[str, str]
     commune: str
+    pointer: bytes | None = None
+    """The pointer as it was when the link was made: a link keeps serving the version it was
+    made for, whatever is published after it (its version's objects never change)."""
 
     def get(self, key: str) -> bytes:
+        if key == cloud.pointer_key(self.commune) and self.pointer is not None:
+            return self.pointer
         return _http(self._url(key), 0).read()
 
     def download(self, key: str, dest: Path, offset: int) -> None:
@@ -98,7 +103,9 @@ def open_source(text: str, **store_options: object) -> Source:
         if doc.get("format") != SHARE_FORMAT:
             raise InputError("cloud.not_a_share", path=_redact(text))
         _check_expiry(doc, _redact(text))
-        return ShareSource(_redact(text), doc["urls"], doc["commune"])
+        pinned = doc.get("pointer")  # links made before pointers were pinned follow the latest
+        return ShareSource(_redact(text), doc["urls"], doc["commune"],
+                           pinned.encode("utf-8") if isinstance(pinned, str) else None)
     return StoreSource(open_store(text, **store_options))
 
 
