@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,8 +52,22 @@ def writes_workspace(command):
     return locked
 
 
+COMMANDS = ("init", "check", "spoken", "render", "tags", "schedule", "build", "usb", "image", "verify",
+            "publish", "share", "pull", "keys", "report", "asrun")
+"""One module per command, ``broadcast.cli.<name>``, imported only when that command runs: an
+officer's ``broadcast check`` does not wait for the speech engines and the cloud library."""
+
+
 class BroadcastGroup(click.Group):
     """A group whose ``main`` turns every ``BroadcastError`` into one line and an exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        return importlib.import_module(f"broadcast.cli.{name}").command
 
     def main(self, args=None, prog_name=None, **extra):  # type: ignore[override]
         args = list(sys.argv[1:] if args is None else args)
@@ -100,31 +115,3 @@ class BroadcastGroup(click.Group):
 def cli(ctx: click.Context, workspace: str | None, lang: str | None, debug: bool) -> None:
     i18n.set_language(lang or i18n.detect_language())
     ctx.obj = State(workspace_option=workspace, debug=debug)
-
-
-def _register() -> None:
-    from broadcast.cli import (
-        asrun,
-        build,
-        check,
-        image,
-        init,
-        keys,
-        publish,
-        pull,
-        render,
-        report,
-        schedule,
-        share,
-        spoken,
-        tags,
-        usb,
-        verify,
-    )
-
-    for module in (init, check, spoken, render, tags, schedule, build, usb, image, verify,
-                   publish, share, pull, keys, report, asrun):
-        cli.add_command(module.command)
-
-
-_register()
