@@ -242,10 +242,10 @@ def test_numbers(written, spoken):
 
 
 def test_units_after_numbers():
-    # "đồng/người" is said "đồng một người"; units are only read after a number, so the list
-    # marker "đ)" is left alone.
+    # "đồng/người" is said "đồng mỗi người" ("một người" can be heard as a count); units are
+    # only read after a number, so the list marker "đ)" is left alone.
     assert prepare("Phí 50.000đ/người, cách 5 km, rộng 2ha") == (
-        "Phí năm mươi nghìn đồng một người, cách năm ki-lô-mét, rộng hai héc-ta.")
+        "Phí năm mươi nghìn đồng mỗi người, cách năm ki-lô-mét, rộng hai héc-ta.")
     assert prepare("đ) Trẻ em") == "Đ) Trẻ em."
 
 
