@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # Words after which a number of three digits or more is a phone number ("Tổng đài 1022"), and
 # the few words that may stand between ("gọi ngay 112", "liên hệ theo số 0912…").
 PHONE_CUES = ("số điện thoại", "điện thoại", "đường dây nóng", "tổng đài", "hotline", "gọi số",
-              "gọi", "liên hệ", "liên lạc", "nhắn tin", "số máy")
+              "gọi", "liên hệ", "liên lạc", "nhắn tin", "số máy lẻ", "máy lẻ", "số máy")
 _FILLERS = ("ngay", "ngay cho", "ngay đến", "ngay tới", "đến", "tới", "cho", "vào", "về", "theo",
             "qua", "số", "tổng đài", "đường dây nóng", "miễn phí", "khẩn cấp")
 # The emergency and child-protection numbers every Vietnamese phone can call (111 child
@@ -31,7 +31,9 @@ COUNT_WORDS = ("hộ", "hộ dân", "người", "em", "trẻ", "trẻ em", "họ
                "nghìn", "ngàn", "triệu", "tỷ", "ca", "trường hợp", "cán bộ", "chiến sĩ", "thành viên",
                "hội viên", "đoàn viên", "đảng viên", "gia đình", "khẩu", "nhân khẩu", "cây", "tấn",
                "chiếc", "cái", "căn", "ngôi", "điểm", "đợt", "bao", "túi", "gói", "thùng", "liều",
-               "mũi", "viên", "phụ nữ", "nam", "nữ", "cặp", "vụ", "km", "ha", "kg", "m", "%")
+               "mũi", "viên", "phụ nữ", "nam", "nữ", "cặp", "vụ", "km", "ha", "kg", "m", "%",
+               # and a number before a street or an alley is a house number: "112 đường Lê Lợi"
+               "đường", "phố", "ngõ", "ngách", "hẻm", "kiệt")
 # A number after one of these is a label or a count, never a phone: "Điều 112", "nhà số 113",
 # "Quyết định số 1234"; document types come from the lexicon.
 NUMBER_LABELS = ("điều", "khoản", "điểm", "chương", "mục", "trang", "phòng", "nhà", "số nhà",
@@ -110,7 +112,7 @@ def _continues(m: re.Match[str], last: _LastPhone) -> bool:
 
 # A dash between numbers, dates, times or amounts is "đến": "15/11 – 15/12", "7h-9h", "30-40%",
 # "-3 – -1°C", "15 giờ - 17 giờ". Dashed dates ("2026-11-15") are kept whole for the date rule.
-_RANGE_UNIT = r"(?:°C|%|h\d{0,2}|\s(?:giờ|phút|ngày|tháng|năm|tuổi|độ|nghìn|triệu|tỷ)(?!\w))?"
+_RANGE_UNIT = r"(?:°C|%|h\d{0,2}|g\d\d|\s(?:giờ|phút|ngày|tháng|năm|tuổi|độ|nghìn|triệu|tỷ)(?!\w))?"
 _RANGE = re.compile(r"(?<![\w-])(\d{4}-\d\d?-\d\d?|\d\d?-\d\d?-\d{4})(?!\d)"
                     rf"|(?<![\w-])(-?\d[\d.,/:]*{_RANGE_UNIT})\s*[-–—]\s*(?=-?\d|[Tt]hứ\s+\d)")
 
@@ -131,10 +133,11 @@ def read_signs(text: str, lexicon: Lexicon) -> str:
 
 @cache
 def _after_number(keys: tuple[str, ...]) -> re.Pattern[str] | None:
-    # The unit may be glued to the number ("50.000đ", "-2°C").
+    # The unit may be glued to the number ("50.000đ", "-2°C") or follow its scale ("1,2 triệu m3").
     if not keys:
         return None
-    return re.compile(rf"{ALONE_BEFORE}({NUMBER})\s?({alternatives(keys)})(?![\w²³])")
+    return re.compile(rf"{ALONE_BEFORE}((?:{NUMBER})(?:\s(?:nghìn|ngàn|triệu|tỷ))?)"
+                      rf"\s?({alternatives(keys)})(?![\w²³])")
 
 
 def read_units(text: str, lexicon: Lexicon) -> str:
