@@ -29,6 +29,7 @@ from broadcast.i18n import t
 from broadcast.textprep_base import Change, recording
 from broadcast.textprep_dates import (
     read_dates,
+    read_fractions,
     read_ordinals,
     read_round_the_clock,
     read_times,
@@ -177,12 +178,12 @@ Rule = Callable[[str, Lexicon], str]
 # The order matters: typography and lines first; document numbers before abbreviations (their
 # codes hold "UBND", "CP"…); abbreviations and words before any number (so "SĐT" and "hotline"
 # become phone cues, "BCH" a context); phones before ranges (their dashes are not ranges);
-# "24/7" before dates; ranges before signs (a dash between numbers is "đến", one before a
+# "24/7" and fractions before dates; ranges before signs (a dash between numbers is "đến", one before a
 # number is "âm"); dates, times, units, "per" slashes, percentages and ordinals before plain
 # numbers.
 RULES: list[Rule] = [
     tidy_typography, join_lines, read_document_numbers, expand_abbreviations, fix_words,
-    read_symbols, read_roman_numerals, read_phone_numbers, read_round_the_clock, read_ranges,
-    read_signs, read_dates, read_times, read_units, read_per_slashes, read_percentages,
-    read_ordinals, read_numbers, finish_sentences,
+    read_symbols, read_roman_numerals, read_phone_numbers, read_round_the_clock, read_fractions,
+    read_ranges, read_signs, read_dates, read_times, read_units, read_per_slashes,
+    read_percentages, read_ordinals, read_numbers, finish_sentences,
 ]

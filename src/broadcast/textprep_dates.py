@@ -36,6 +36,28 @@ def read_round_the_clock(text: str, lexicon: Lexicon) -> str:
     return sub(_CLOCK_IDIOM, idiom, text)
 
 
+# "1/3 số hộ", "chiếm 2/3": a fraction of something, not a date.
+_FRACTION = re.compile(r"(?<![\w/.,])(\d{1,2})/(\d{1,3})(?![\w/]|[.,]\d)")
+_FRACTION_AFTER = re.compile(r"(?i)\s+(?:số|tổng|diện tích|dân số|lượng|kinh phí|thời gian|"
+                             r"quãng đường|phần còn lại)(?!\w)")
+_FRACTION_BEFORE = re.compile(r"(?i)(?<!\w)(?:chiếm|tỷ lệ|tỉ lệ|gần|hơn|đạt|bằng|mất)\s*$")
+
+
+def read_fractions(text: str, lexicon: Lexicon) -> str:
+    """A fraction before "số", "diện tích"… or after "chiếm", "tỷ lệ"…: "1/3 số hộ" → "một phần
+    ba số hộ", "chiếm 3/4" → "chiếm ba phần tư". Other "N/M" are left to the date rule."""
+    def fraction(m: re.Match[str]) -> str:
+        numerator, denominator = int(m[1]), int(m[2])
+        if not 0 < numerator < denominator:
+            return m[0]
+        if not (_FRACTION_AFTER.match(m.string, m.end())
+                or _FRACTION_BEFORE.search(m.string, max(0, m.start() - 12), m.start())):
+            return m[0]
+        return vn.parts_words(numerator, denominator)
+
+    return sub(_FRACTION, fraction, text)
+
+
 # The items of a list after its first: "2, 4 và 6", "4 đến 6". An item followed by a word that
 # counts ("Thứ 7, 8 giờ sáng") starts something else and ends the list.
 _SEP = r"(?:\s*,\s*|\s+(?:và|hoặc|hay|đến|tới)\s+)"
@@ -59,8 +81,9 @@ def _read_items(items: str, reader: Callable[[int], str], valid: range) -> str |
 _DMY = re.compile(rf"{ALONE_BEFORE}(?:([Nn]gày)\s+)?(\d{{1,2}})([/.-])(\d{{1,2}})\3(\d{{4}})"
                   r"(?![\w]|[/.,-]?\d)")
 _YMD = re.compile(rf"{ALONE_BEFORE}(?:([Nn]gày)\s+)?(\d{{4}})-(\d{{1,2}})-(\d{{1,2}})(?!\w|-?\d)")
-_DAY_LIST = re.compile(rf"(?<!\w)([Nn]gày)\s+(\d{{1,2}}(?:{_SEP}\d{{1,2}})+)/(\d{{1,2}})"
-                       rf"(?:/(\d{{4}}))?{ALONE_AFTER}")
+# "ngày 5, 6 và 7/11", and a range of days without "ngày": "từ 15 đến 20/12".
+_DAY_LIST = re.compile(rf"(?<![\w/.,])(?:([Nn]gày)\s+(\d{{1,2}}(?:{_SEP}\d{{1,2}})+)"
+                       rf"|(\d{{1,2}}\s+(?:đến|tới)\s+\d{{1,2}}))/(\d{{1,2}})(?:/(\d{{4}}))?{ALONE_AFTER}")
 _DM = re.compile(rf"{ALONE_BEFORE}(?:([Nn]gày)\s+)?(\d{{1,2}})/(\d{{1,2}}){ALONE_AFTER}")
 _PERIOD_YEAR = re.compile(rf"(?<!\w)([Tt]háng|[Qq]uý)\s+(\d{{1,2}})/(\d{{4}}){ALONE_AFTER}")
 _MONTHS = re.compile(rf"(?<!\w)([Tt]háng)\s+({_listed('1,2')})(?!%)")
@@ -93,11 +116,12 @@ def _date(m: re.Match[str], said: str | None, day: str, month: str, year: str | 
 
 
 def _day_list(m: re.Match[str]) -> str:
-    month, year = int(m[3]), int(m[4]) if m[4] else None
-    days = _read_items(m[2], vn.day_words, range(1, 32))
-    if days is None or not all(vn.is_valid_date(int(d), month, year) for d in re.findall(r"\d+", m[2])):
+    listed, month, year = m[2] or m[3], int(m[4]), int(m[5]) if m[5] else None
+    days = _read_items(listed, vn.day_words, range(1, 32))
+    if days is None or not all(vn.is_valid_date(int(d), month, year)
+                               for d in re.findall(r"\d+", listed)):
         return m[0]
-    return f"{m[1]} {days} tháng {vn.month_words(month)}" + (
+    return f"{m[1] or 'ngày'} {days} tháng {vn.month_words(month)}" + (
         f" năm {vn.number_words(year)}" if year else "")
 
 

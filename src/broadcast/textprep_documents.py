@@ -139,8 +139,13 @@ def _last_type(before: str, offset: int, lexicon: Lexicon, said: _Said) -> str |
     return max(found)[1] if found else None
 
 
+# "…/TT-BTTTT của Bộ TTTT", "…/QĐ-UBND ngày 15/5/2025 của UBND tỉnh": the text names the
+# issuer itself right after the number (perhaps after its date), in whatever words.
+_ISSUER_NAMED = re.compile(r"\s*(?:ngày\s+[\d/.-]+\s*)?,?\s*của\s+[A-ZĐÀ-Ỹ]")
+
+
 def _is_said(issuer: _Part, before: str, after: str, said: _Said) -> bool:
-    if issuer.name in said.issuers:
+    if issuer.name in said.issuers or _ISSUER_NAMED.match(after):
         return True
     code = issuer.entry[1] if issuer.entry else ""
     pattern = re.compile(rf"(?i:(?<!\w){re.escape(issuer.name)}(?!\w))"

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
 # the few words that may stand between ("gọi ngay 112", "liên hệ theo số 0912…").
 PHONE_CUES = ("số điện thoại", "điện thoại", "đường dây nóng", "tổng đài", "hotline", "gọi số",
               "gọi", "liên hệ", "liên lạc", "nhắn tin", "số máy lẻ", "máy lẻ", "số máy")
+# Words after which a number of four digits or more is an identifier, read digit by digit too.
+ID_CUES = ("số tài khoản", "tài khoản", "mã số thuế", "mã số", "mã", "số căn cước",
+           "số định danh", "số thẻ", "số hồ sơ", "mã hồ sơ")
 _FILLERS = ("ngay", "ngay cho", "ngay đến", "ngay tới", "đến", "tới", "cho", "vào", "về", "theo",
             "qua", "số", "tổng đài", "đường dây nóng", "miễn phí", "khẩn cấp")
 # The emergency and child-protection numbers every Vietnamese phone can call (111 child
@@ -41,6 +44,8 @@ NUMBER_LABELS = ("điều", "khoản", "điểm", "chương", "mục", "trang", 
                  "kêu gọi", "có", "gồm", "khoảng", "gần", "hơn", "trên", "dưới", "tổng số", "đạt")
 
 _DIGIT_RUN = re.compile(r"(?<![\w.,/+-])(?:\(0\d{2,3}\)\s?|\+84[ .-]?)?\d+(?:[ .-]\d+)*")
+_SERVICES = "|".join(SERVICE_NUMBERS)
+_SERVICE_SLASHED = re.compile(rf"(?<![\w/])(?:{_SERVICES})(?:/(?:{_SERVICES}))+(?![\w/])")
 _SINGLE = re.compile(r"(?<![\w.,/+-])\d+(?![\w%°²³]|[.,/:-]\d)")
 _LIST_TAIL = re.compile(r"(?:,|;|\bhoặc|\bhay|\bvà)\s*$")
 
@@ -58,6 +63,7 @@ def read_phone_numbers(text: str, lexicon: Lexicon) -> str:
     that starts with one ("gọi 113 khi có trộm, 114 khi có cháy"). A number that counts ("113
     hộ") or labels ("Điều 112") stays a number."""
     text = sub(_DIGIT_RUN, _phone_run, text)
+    text = sub(_SERVICE_SLASHED, lambda m: ", ".join(map(vn.digits_words, m[0].split("/"))), text)
     last = _LastPhone()
     labels = _labels(tuple(lexicon.document_types.values()))
     return sub(_SINGLE, lambda m: _short_number(m, last, labels), text)
@@ -72,6 +78,8 @@ def _phone_run(m: re.Match[str]) -> str:
 
 def _short_number(m: re.Match[str], last: _LastPhone, labels: re.Pattern[str]) -> str:
     run, before = m[0], m.string[max(0, m.start() - 60):m.start()]
+    if len(run) >= _IDENTIFIER_DIGITS or (len(run) >= 4 and _IDENTIFIED.search(before)):
+        return vn.digits_words(run)  # "số tài khoản", not the "khoản" of a law
     if _counts(m, labels):
         return run
     if ((len(run) >= 3 and _CUED.search(before)) or run in SERVICE_NUMBERS
@@ -83,6 +91,10 @@ def _short_number(m: re.Match[str], last: _LastPhone, labels: re.Pattern[str]) -
 
 _CUED = re.compile(rf"(?i)(?<!\w)(?<!kêu )(?:{alternatives(PHONE_CUES)})"
                    rf"(?:\s+(?:{alternatives(_FILLERS)}))*\s*(?::|là)?\s*$")
+_IDENTIFIED = re.compile(rf"(?i)(?<!\w)(?:{alternatives(ID_CUES)})\s*(?::|là)?\s*$")
+# Quantities that large are written with thousands dots ("12.000.000"): an unbroken run of
+# eight digits or more is an account, a tax or a card number.
+_IDENTIFIER_DIGITS = 8
 # After a bare "số" only numbers shaped like service numbers (111, 1022): "nhà số 12" is a number.
 _AFTER_SO = re.compile(r"(?i)(?<!\w)số\s*:?\s*$")
 _SERVICE_LIKE = re.compile(r"1\d{2,3}")

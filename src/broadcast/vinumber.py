@@ -88,6 +88,12 @@ def decimal_words(text: str) -> str:
     return f"{words} phẩy {fraction_words(fraction)}" if fraction else words
 
 
+def parts_words(numerator: int, denominator: int) -> str:
+    """Read a fraction: (1, 3) → "một phần ba", (3, 4) → "ba phần tư" (a quarter is "tư")."""
+    below = "tư" if denominator == 4 else number_words(denominator)
+    return f"{number_words(numerator)} phần {below}"
+
+
 def ordinal_words(n: int) -> str:
     """Read a number after "thứ": 1 → "nhất", 4 → "tư" (weekday and rank), others as numbers.
     "thứ 2" is "thứ hai" both as Monday and as "second"; "thứ nhì" is old-fashioned."""
