@@ -55,12 +55,7 @@ def read_document_numbers(text: str, lexicon: Lexicon) -> str:
 
 
 def _document(m: re.Match[str], lexicon: Lexicon, said: _Said) -> str:
-    if m.re is _CODE:
-        number, year, codes = None, None, [m[1], *m[2].split("-")]
-    elif m.re is _PARTY:
-        number, year, codes = m[1], None, [m[2], m[3]]
-    else:
-        number, year, codes = m[1], m[2], m[3].split("-")
+    number, year, codes = _pieces(m)
     parts = [_part(code, lexicon) for code in codes]
     types = [p for p in parts if p.kind == "type"]
     issuers = [p for p in parts if p.kind == "issuer"]
@@ -73,19 +68,26 @@ def _document(m: re.Match[str], lexicon: Lexicon, said: _Said) -> str:
         said.sentence, said.spans, said.types, said.issuers = bounds, [], [], set()
     before = _masked(m.string, bounds[0], m.start(), said.spans)
     after = m.string[m.end():bounds[1]]
-    words = [vn.number_words(int(number))] if number else []
-    if year:
-        words += ["năm", vn.number_words(int(year))]
     spoken = [p for p in types if _last_type(before, bounds[0], lexicon, said) != p.spoken]
-    words += [p.spoken for p in spoken]
-    said.types += [(m.start(), p.spoken) for p in spoken]
     named = [p for p in issuers if not _is_said(p, before, after, said)]
-    if named:
-        words.append("của " + " và ".join(p.spoken for p in named))
-        said.issuers.update(p.name for p in named)
-    words += [p.spoken for p in parts if p.kind == "unknown"]
+    said.types += [(m.start(), p.spoken) for p in spoken]
+    said.issuers.update(p.name for p in named)
     said.spans.append(m.span())
+    words = [vn.number_words(int(number))] if number else []
+    words += ["năm", vn.number_words(int(year))] if year else []
+    words += [p.spoken for p in spoken]
+    words += ["của " + " và ".join(p.spoken for p in named)] if named else []
+    words += [p.spoken for p in parts if p.kind == "unknown"]
     return from_lexicon(" ".join(words), *(p.entry for p in spoken + named if p.entry))
+
+
+def _pieces(m: re.Match[str]) -> tuple[str | None, str | None, list[str]]:
+    # (number, year, codes) of a match of any of the three document patterns.
+    if m.re is _CODE:
+        return None, None, [m[1], *m[2].split("-")]
+    if m.re is _PARTY:
+        return m[1], None, [m[2], m[3]]
+    return m[1], m[2], m[3].split("-")
 
 
 @dataclass(frozen=True)
