@@ -11,9 +11,9 @@ def test_spoken_explain_prints_each_change_and_the_spoken_text(run_cli, tmp_path
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == [
         "VSTBPN → Vì sự tiến bộ của phụ nữ   [lexicon: VSTBPN]",
-        "IV → bốn   [rule: Roman numeral (read_roman_numerals)]",
+        "Quý IV → quý bốn   [rule: Roman numeral (read_roman_numerals)]",
         "111 → một một một   [rule: phone or service number (digit by digit) (read_phone_numbers)]",
-        "Spoken: Ban Vì sự tiến bộ của phụ nữ xã: Quý bốn, gọi một một một.",
+        "Spoken: Ban Vì sự tiến bộ của phụ nữ xã: quý bốn, gọi một một một.",
     ]
 
 

@@ -69,7 +69,6 @@ def _listed(digits: str) -> str:
     return rf"{item}(?:{_SEP}{item}{_NOT_COUNTED})*"
 
 
-
 def _read_items(items: str, reader: Callable[[int], str], valid: range) -> str | None:
     # Every number of the list read by ``reader``; None when one is out of range.
     numbers = [int(n) for n in re.findall(r"\d+", items)]
@@ -85,7 +84,9 @@ _YMD = re.compile(rf"{ALONE_BEFORE}(?:([Nn]gày)\s+)?(\d{{4}})-(\d{{1,2}})-(\d{{
 _DAY_LIST = re.compile(rf"(?<![\w/.,])(?:([Nn]gày)\s+(\d{{1,2}}(?:{_SEP}\d{{1,2}})+)"
                        rf"|(\d{{1,2}}\s+(?:đến|tới)\s+\d{{1,2}}))/(\d{{1,2}})(?:/(\d{{4}}))?{ALONE_AFTER}")
 _DM = re.compile(rf"{ALONE_BEFORE}(?:([Nn]gày)\s+)?(\d{{1,2}})/(\d{{1,2}}){ALONE_AFTER}")
-_PERIOD_YEAR = re.compile(rf"(?<!\w)([Tt]háng|[Qq]uý)\s+(\d{{1,2}})/(\d{{4}}){ALONE_AFTER}")
+_MONTH_YEAR = re.compile(rf"(?<!\w)([Tt]háng)\s+(\d{{1,2}})/(\d{{4}}){ALONE_AFTER}")
+# "Quý 4/2025", "quý 1": a quarter by its number, as for "Quý IV" (see read_roman_numerals).
+_QUARTER = re.compile(rf"(?<!\w)[Qq]uý\s+([1-4])(?:/(\d{{4}}))?{ALONE_AFTER}")
 _MONTHS = re.compile(rf"(?<!\w)([Tt]háng)\s+({_listed('1,2')})(?!%)")
 _DAY = re.compile(r"(?<!\w)([Nn]gày)\s+(\d{1,2})(?=\s+tháng\b)")
 # The lunar calendar names month 1 "giêng" and 12 "chạp": "rằm tháng 1", "tháng 12 âm lịch".
@@ -102,7 +103,9 @@ def read_dates(text: str, lexicon: Lexicon) -> str:
     text = sub(_DMY, lambda m: _date(m, m[1], m[2], m[4], m[5]), text)
     text = sub(_YMD, lambda m: _date(m, m[1], m[4], m[3], m[2]), text)
     text = sub(_DM, lambda m: _date(m, m[1], m[2], m[3], None), text)
-    text = sub(_PERIOD_YEAR, _period_year, text)
+    text = sub(_MONTH_YEAR, lambda m: _month_year(m) or m[0], text)
+    text = sub(_QUARTER, lambda m: f"quý {vn.number_words(int(m[1]))}"
+               + (f" năm {vn.number_words(int(m[2]))}" if m[2] else ""), text)
     text = sub(_MONTHS, _months, text)
     return sub(_DAY, lambda m: f"{m[1]} {vn.day_words(int(m[2]))}"
                if 1 <= int(m[2]) <= 31 else m[0], text)
@@ -125,12 +128,11 @@ def _day_list(m: re.Match[str]) -> str:
         f" năm {vn.number_words(year)}" if year else "")
 
 
-def _period_year(m: re.Match[str]) -> str:
-    n, quarter = int(m[2]), m[1].casefold() == "quý"
-    if not (1 <= n <= 4 if quarter else 1 <= n <= 12):
-        return m[0]
-    said = vn.number_words(n) if quarter else vn.month_words(n)
-    return f"{m[1]} {said} năm {vn.number_words(int(m[3]))}"
+def _month_year(m: re.Match[str]) -> str | None:
+    month = int(m[2])
+    if not 1 <= month <= 12:
+        return None
+    return f"{m[1]} {vn.month_words(month)} năm {vn.number_words(int(m[3]))}"
 
 
 def _months(m: re.Match[str]) -> str:

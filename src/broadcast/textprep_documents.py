@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from broadcast import vinumber as vn
@@ -46,11 +46,8 @@ class _Said:
 def read_document_numbers(text: str, lexicon: Lexicon) -> str:
     """Document numbers: "56/2012/NĐ-CP" → "năm mươi sáu năm hai nghìn không trăm mười hai"
     and the type and issuer when the sentence does not already say them (see the module)."""
-    for pattern in (_STATE, _PARTY):
-        said = _Said()
-        text = sub(pattern, lambda m, s=said: _document(m, lexicon, s), text)
-    said = _Said()
-    text = sub(_CODE, lambda m: _document(m, lexicon, said), text)
+    for pattern in (_STATE, _PARTY, _CODE):
+        text = sub(pattern, partial(_document, lexicon=lexicon, said=_Said()), text)
     return sub(_TERM, lambda m: _term(m, lexicon), text)
 
 
@@ -204,4 +201,6 @@ def _roman(m: re.Match[str]) -> str:
     if items == m[3]:
         return m[0]
     year = f" năm {vn.number_words(int(m[4]))}" if m[4] else ""
-    return f"{m[1]}{m[2]}{items}{year}"
+    # Reports capitalise the word before the numeral ("Quý IV", "Khóa XV"); it is said as the
+    # common noun it is: "quý bốn". A sentence start is capitalised again at the end.
+    return f"{m[1].lower()}{m[2]}{items}{year}"

@@ -16,9 +16,12 @@ if TYPE_CHECKING:
     from broadcast.textprep import Lexicon
 
 # Words after which a number of three digits or more is a phone number ("Tổng đài 1022"), and
-# the few words that may stand between ("gọi ngay 112", "liên hệ theo số 0912…").
-PHONE_CUES = ("số điện thoại", "điện thoại", "đường dây nóng", "tổng đài", "hotline", "gọi số",
-              "gọi", "liên hệ", "liên lạc", "nhắn tin", "số máy lẻ", "máy lẻ", "số máy")
+# the few words that may stand between ("gọi ngay 112", "liên hệ theo số 0912…"). After a name
+# of a line the number is one whatever follows ("Tổng đài 111 năm nay"); after a verb it may
+# still count ("gọi 100 hộ dân").
+LINE_CUES = ("số điện thoại", "điện thoại", "đường dây nóng", "tổng đài", "hotline", "gọi số",
+             "số máy lẻ", "máy lẻ", "số máy")
+PHONE_CUES = (*LINE_CUES, "gọi", "liên hệ", "liên lạc", "nhắn tin")
 # Words after which a number of four digits or more is an identifier, read digit by digit too.
 ID_CUES = ("số tài khoản", "tài khoản", "mã số thuế", "mã số", "mã", "số căn cước",
            "số định danh", "số thẻ", "số hồ sơ", "mã hồ sơ")
@@ -28,8 +31,8 @@ _FILLERS = ("ngay", "ngay cho", "ngay đến", "ngay tới", "đến", "tới", 
 # protection, 112 rescue, 113 police, 114 fire, 115 ambulance): digit strings wherever they stand.
 SERVICE_NUMBERS = ("111", "112", "113", "114", "115")
 # A number followed by one of these counts something: "113 hộ", "115 học sinh", "365 ngày".
-COUNT_WORDS = ("hộ", "hộ dân", "người", "em", "trẻ", "trẻ em", "học sinh", "cháu", "con", "ngày",
-               "tháng", "năm", "tuổi", "giờ", "phút", "giây", "lần", "lượt", "buổi", "tờ", "cuốn",
+COUNT_WORDS = ("hộ", "hộ dân", "người", "em", "trẻ", "trẻ em", "học sinh", "cháu", "con",
+               "tuổi", "giờ", "phút", "giây", "lần", "lượt", "buổi", "tờ", "cuốn",
                "quyển", "suất", "phần", "xã", "thôn", "bản", "làng", "trường", "lớp", "đồng",
                "nghìn", "ngàn", "triệu", "tỷ", "ca", "trường hợp", "cán bộ", "chiến sĩ", "thành viên",
                "hội viên", "đoàn viên", "đảng viên", "gia đình", "khẩu", "nhân khẩu", "cây", "tấn",
@@ -80,6 +83,9 @@ def _short_number(m: re.Match[str], last: _LastPhone, labels: re.Pattern[str]) -
     run, before = m[0], m.string[max(0, m.start() - 60):m.start()]
     if len(run) >= _IDENTIFIER_DIGITS or (len(run) >= 4 and _IDENTIFIED.search(before)):
         return vn.digits_words(run)  # "số tài khoản", not the "khoản" of a law
+    if len(run) >= 3 and _LINE.search(before):
+        last.end, last.digits = m.end(), len(run)
+        return vn.digits_words(run)
     if _counts(m, labels):
         return run
     if ((len(run) >= 3 and _CUED.search(before)) or run in SERVICE_NUMBERS
@@ -89,8 +95,12 @@ def _short_number(m: re.Match[str], last: _LastPhone, labels: re.Pattern[str]) -
     return run
 
 
-_CUED = re.compile(rf"(?i)(?<!\w)(?<!kêu )(?:{alternatives(PHONE_CUES)})"
-                   rf"(?:\s+(?:{alternatives(_FILLERS)}))*\s*(?::|là)?\s*$")
+def _cue(words: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(rf"(?i)(?<!\w)(?<!kêu )(?:{alternatives(words)})"
+                      rf"(?:\s+(?:{alternatives(_FILLERS)}))*\s*(?::|là)?\s*$")
+
+
+_CUED, _LINE = _cue(PHONE_CUES), _cue(LINE_CUES)
 _IDENTIFIED = re.compile(rf"(?i)(?<!\w)(?:{alternatives(ID_CUES)})\s*(?::|là)?\s*$")
 # Quantities that large are written with thousands dots ("12.000.000"): an unbroken run of
 # eight digits or more is an account, a tax or a card number.
@@ -98,7 +108,9 @@ _IDENTIFIER_DIGITS = 8
 # After a bare "số" only numbers shaped like service numbers (111, 1022): "nhà số 12" is a number.
 _AFTER_SO = re.compile(r"(?i)(?<!\w)số\s*:?\s*$")
 _SERVICE_LIKE = re.compile(r"1\d{2,3}")
-_COUNTED = re.compile(rf"(?i)\s*(?:{alternatives(COUNT_WORDS)})(?!\w)")
+# "ngày", "tháng", "năm" count ("113 ngày") unless a date follows ("111 năm nay", "113 ngày 5/9").
+_COUNTED = re.compile(rf"(?i)\s*(?:{alternatives(COUNT_WORDS)}"
+                      r"|(?:ngày|tháng|năm)(?!\s+(?:\d|nay|này)))(?!\w)")
 
 
 def _counts(m: re.Match[str], labels: re.Pattern[str]) -> bool:
@@ -161,8 +173,14 @@ def read_units(text: str, lexicon: Lexicon) -> str:
                                                ("units", m[2])), text)
 
 
+# What an amount is divided by: "đồng/hộ", "lần/ngày", "kg/sào". A slash between other words
+# is "or": "2 anh/chị" stays.
+PER_WORDS = ("người", "hộ", "khẩu", "nhân khẩu", "suất", "em", "trẻ", "học sinh", "lượt", "lớp",
+             "thôn", "xã", "trường", "ngày", "tuần", "tháng", "quý", "năm", "giờ", "phút", "buổi",
+             "lần", "đợt", "vụ", "kỳ", "ca", "con", "cây", "sào", "mẫu", "lít", "tấn", "liều", "viên",
+             "chiếc", "ha", "kg", "km", "m", "m2", "m²", "m3", "kWh")
 _PER = re.compile(rf"(?<![\w.,])({NUMBER})(\s?%|\s?[^\W\d_]+(?:[ -][^\W\d_]+){{0,3}})"
-                  r"((?:/[^\W\d_][\w-]*)+)(?![\w/])")
+                  rf"((?:/(?:{alternatives(PER_WORDS)}))+)(?![\w/])")
 
 
 def read_per_slashes(text: str, lexicon: Lexicon) -> str:
