@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -44,6 +45,14 @@ def campaign(tmp_path_factory) -> Path:
     root = write_workspace(tmp_path_factory.mktemp("safety") / "ws", settings=SMALL)
     result = run(root, "build", "--offline")
     assert result.returncode == 0, result.stderr
+    return root
+
+
+@pytest.fixture
+def own_campaign(campaign: Path, tmp_path: Path) -> Path:
+    """A copy of the built campaign for a test that changes it (its clips need no rendering)."""
+    root = tmp_path / "ws"
+    shutil.copytree(campaign, root, symlinks=True)
     return root
 
 
@@ -161,9 +170,8 @@ def test_usb_to_a_file_says_it_is_a_file(campaign, tmp_path):
     assert result.returncode == 2 and "is a file" in result.stderr
 
 
-def test_build_refuses_to_replace_a_package_folder_someone_added_to(tmp_path):
-    root = write_workspace(tmp_path / "ws", settings=SMALL)
-    assert run(root, "build", "--offline").returncode == 0
+def test_build_refuses_to_replace_a_package_folder_someone_added_to(own_campaign):
+    root = own_campaign
     package = root / "dist" / "packages" / "xa-a"
     (package / "ban-sao-cua-toi.mp3").write_bytes(b"mine")
     before = snapshot(package)
@@ -273,9 +281,8 @@ def _rows(root: Path, action: str) -> int:
         return sum(1 for d in book.deliveries() if d.action == action)
 
 
-def test_a_rerun_records_work_a_crash_kept_from_the_ledger(tmp_path):
-    root = write_workspace(tmp_path / "ws", settings=SMALL)
-    assert run(root, "build", "--offline").returncode == 0
+def test_a_rerun_records_work_a_crash_kept_from_the_ledger(own_campaign, tmp_path):
+    root = own_campaign
     stick = tmp_path / "stick"
     stick.mkdir()
     assert run(root, "usb", "xa-a", str(stick)).returncode == 0
@@ -295,13 +302,15 @@ def test_a_rerun_records_work_a_crash_kept_from_the_ledger(tmp_path):
 
 # --- shared bytes are guarded --------------------------------------------------------------------
 
-def test_a_byte_flipped_in_a_package_is_noticed_repaired_and_never_copied(tmp_path):
-    root = write_workspace(tmp_path / "ws", settings=SMALL)
+def test_a_byte_flipped_in_a_package_is_noticed_repaired_and_never_copied(own_campaign, tmp_path):
+    root = own_campaign
+    shutil.rmtree(root / "dist")  # built afresh: its clips are hard links of build/clips again
     assert run(root, "build", "--offline").returncode == 0
     package = root / "dist" / "packages" / "xa-a"
     clip = next(p for p in sorted(package.rglob("*.mp3")) if "tin-01" in p.name)
     data = bytearray(clip.read_bytes())
     data[len(data) // 2] ^= 0x01  # in place, as a tag editor or a bad sector would
+    assert clip.stat().st_nlink > 1  # so every package holding this clip, and build/clips, change
     with open(clip, "r+b") as fh:
         fh.write(bytes(data))
     rebuilt = run(root, "build", "--offline")
@@ -339,9 +348,10 @@ def test_a_wal_ledger_moved_onto_a_weak_file_system_still_opens(tmp_path):
         assert book.next_sequence("c", "xa-a", "v2") == 2
 
 
-def test_where_hard_links_fail_packages_are_copies_and_it_is_said_once(tmp_path):
-    root = write_workspace(tmp_path / "ws", settings=SMALL)
+def test_where_hard_links_fail_packages_are_copies_and_it_is_said_once(own_campaign):
+    root = own_campaign
     dist = root / "dist"
+    shutil.rmtree(dist)
     dist.mkdir()
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64m", "tmpfs", str(dist)],
                              capture_output=True)
