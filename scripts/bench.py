@@ -81,7 +81,8 @@ def _render_json(root: Path, *extra: str) -> tuple[float, list[dict]]:
 
 def _ffmpeg_normalize(root: Path, out: Path) -> tuple[float, list[Path]]:
     """Normalize the same pre-normalization audio with ffmpeg-normalize (EBU mode, same targets)."""
-    from broadcast import audio, render, workspace
+    from broadcast.campaign import workspace
+    from broadcast.sound import audio, render
 
     ws, _ = workspace.load(root)
     raw = out / "raw"
@@ -151,8 +152,9 @@ def _big_workspace(communes: int = 150, messages: int = 100, days: int = 30):
     import datetime as dt
     import random
 
-    from broadcast import model, schedule
-    from broadcast.workspace import builtin_profiles
+    from broadcast.campaign import model
+    from broadcast.campaign.workspace import builtin_profiles
+    from broadcast.plan import schedule
 
     rng = random.Random(3)
     start = dt.date(2026, 11, 15)
@@ -172,7 +174,7 @@ def _big_workspace(communes: int = 150, messages: int = 100, days: int = 30):
 
 @section("schedule")
 def bench_schedule(work: Path) -> list[tuple[str, str]]:
-    from broadcast import schedule
+    from broadcast.plan import schedule
 
     ws, clips, jingle = _big_workspace()
     best = float("inf")
@@ -196,7 +198,7 @@ from pathlib import Path
 parts, dest, how = [Path(p) for p in sys.argv[3:]], Path(sys.argv[1]), sys.argv[2]
 start = time.perf_counter()
 if how == "broadcast":
-    from broadcast import audio
+    from broadcast.sound import audio
     audio.join(parts, dest)
 else:
     import imageio_ffmpeg
@@ -219,7 +221,7 @@ print(elapsed, own, child)
 
 
 def _clip_files(folder: Path, count: int, seconds: float) -> list[Path]:
-    from broadcast import audio
+    from broadcast.sound import audio
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
@@ -280,7 +282,7 @@ def _synthetic_packages(root: Path, communes: int = 150, pool: int = 40, per: in
     import hashlib
     import random
 
-    from broadcast.manifest import FileEntry, Manifest
+    from broadcast.package.manifest import FileEntry, Manifest
 
     rng = random.Random(5)
     clips = [rng.randbytes(rng.randrange(80_000, 160_000)) for _ in range(pool)]
@@ -333,8 +335,8 @@ def bench_publish(work: Path) -> list[tuple[str, str]]:
     import boto3
     from moto.server import ThreadedMotoServer
 
-    from broadcast.export import publish
-    from broadcast.export.store import open_store
+    from broadcast.export.cloud import publish
+    from broadcast.export.cloud.store import open_store
 
     for name, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
                         "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}.items():

@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
-from broadcast.export.fatimage import ImageFile, plan_image, write_image  # noqa: E402
+from broadcast.export.fat.layout import ImageFile, plan_image, write_image  # noqa: E402
 
 MB = 1_000_000
 FOLDERS = ("01_SANG", "02_TRUA", "03_CHIEU")

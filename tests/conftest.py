@@ -52,7 +52,7 @@ def signing_key_path(tmp_path_factory) -> Path:
     """One organization key for the whole run, made by the real code, kept in a temporary folder:
     tests never touch the real home directory's key. Set for the session, so module-scoped
     fixtures that build packages see it too."""
-    from broadcast import signing
+    from broadcast.trust import signing
 
     path = tmp_path_factory.mktemp("keys") / "signing.key"
     signing.init_key(path)

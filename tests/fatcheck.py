@@ -15,7 +15,7 @@ from conftest import require_tool
 from dissect.fat import FATFS
 from dissect.util.stream import RangeStream
 
-from broadcast.export.fatimage import ImageFile
+from broadcast.export.fat.layout import ImageFile
 
 MIB = 1 << 20
 PARTITION = 2048 * 512  # where every image's partition starts

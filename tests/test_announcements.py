@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from broadcast.textprep import prepare
+from broadcast.speech.textprep import prepare
 
 DATA = Path(__file__).resolve().parent / "data" / "announcements.yaml"
 CASES = yaml.safe_load(DATA.read_text(encoding="utf-8"))

@@ -12,8 +12,9 @@ import openpyxl
 import pytest
 from conftest import write_workspace
 
-from broadcast import asrun, report, schedule
-from broadcast.ledger import ContentLine, Delivery, Ledger
+from broadcast.ledger import asrun, report
+from broadcast.ledger.book import ContentLine, Delivery, Ledger
+from broadcast.plan import schedule
 
 TITLES = {"tin-01": "Phòng, chống tảo hôn", "tin-02": "Bình đẳng giới trong gia đình",
           "tin-03": "Tảo hôn (tiếng Bru)"}

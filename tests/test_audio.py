@@ -9,9 +9,9 @@ from conftest import make_audio, speechlike
 from meter import band_energy, loudness
 from mutagen.mp3 import MP3, BitrateMode
 
-from broadcast import audio
+from broadcast.campaign.workspace import builtin_profiles
 from broadcast.errors import InputError
-from broadcast.workspace import builtin_profiles
+from broadcast.sound import audio
 
 LOUDSPEAKER = builtin_profiles()["loudspeaker"]
 EBU = builtin_profiles()["ebu-r128"]

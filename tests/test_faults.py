@@ -27,8 +27,8 @@ from pathlib import Path
 import pytest
 from conftest import SETTINGS, require_tool, write_workspace
 
-from broadcast import verify
-from broadcast.ledger import Ledger
+from broadcast.ledger.book import Ledger
+from broadcast.trust import verify
 
 SMALL = SETTINGS.replace("end: 2026-11-28", "end: 2026-11-16").replace("minutes: 15", "minutes: 1")
 CALLS = "rename,renameat2,pwrite64,fdatasync"

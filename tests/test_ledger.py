@@ -16,9 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from broadcast import schedule
 from broadcast.errors import OperationalError
-from broadcast.ledger import (
+from broadcast.ledger.book import (
     SCHEMA_VERSION,
     ContentLine,
     Delivery,
@@ -27,7 +26,8 @@ from broadcast.ledger import (
     content_of,
     delivery_from_manifest,
 )
-from broadcast.manifest import FileEntry, Manifest
+from broadcast.package.manifest import FileEntry, Manifest
+from broadcast.plan import schedule
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -183,7 +183,7 @@ def test_the_delivered_plan_is_the_latest_delivered_versions(tmp_path):
 WRITER = textwrap.dedent("""
     import sys, time
     from pathlib import Path
-    from broadcast.ledger import ContentLine, Delivery, Ledger
+    from broadcast.ledger.book import ContentLine, Delivery, Ledger
 
     class Slow(tuple):
         \"\"\"Content that takes seconds to read: the record is half written when it is killed.\"\"\"

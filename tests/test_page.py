@@ -12,16 +12,17 @@ import importlib
 import json
 import re
 from html.parser import HTMLParser
+from importlib import resources
 from pathlib import Path
 
 import pytest
 from conftest import IN_CI, make_audio, require_tool
 
-from broadcast import page
 from broadcast.i18n import catalog
+from broadcast.package import page
 
 HOSTILE = '</script><img src=x onerror="window.__pwned=1">'
-TEMPLATE = Path(page.__file__).parent / "data" / "page.html"
+TEMPLATE = Path(str(resources.files("broadcast"))) / "data" / "page.html"
 
 
 def item(kind: str, id_: str, title: str, path: str, start: float, duration: float,

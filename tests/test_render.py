@@ -17,7 +17,7 @@ from conftest import COMMUNES, MESSAGES, make_audio, speechlike, write_workspace
 from meter import loudness
 from speech.conftest import GTTS_URL, gtts_reply, make_tone_mp3
 
-from broadcast import tags
+from broadcast.sound import tags
 from broadcast.speech import gtts as gtts_engine
 
 REQUIRED = {"id", "path", "duration", "lufs", "true_peak", "target_lufs", "cached"}

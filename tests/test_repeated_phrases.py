@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from broadcast.textprep import Lexicon, builtin_lexicon, prepare
+from broadcast.speech.textprep import Lexicon, builtin_lexicon, prepare
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "playlists"

@@ -11,8 +11,9 @@ from html.parser import HTMLParser
 import openpyxl
 import pytest
 
-from broadcast import report, schedule
-from broadcast.ledger import ContentLine, Delivery, Ledger, Play
+from broadcast.ledger import report
+from broadcast.ledger.book import ContentLine, Delivery, Ledger, Play
+from broadcast.plan import schedule
 
 # Three messages: id, title, language, topics, seconds per play.
 M1 = ("tin-01", "Phòng, chống tảo hôn", "vie", ("tảo hôn",), 120.0)

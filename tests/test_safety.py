@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 from conftest import SETTINGS, write_workspace
 
-from broadcast import fsio, lock
-from broadcast.ledger import Ledger
+from broadcast import fsio
+from broadcast.ledger.book import Ledger
+from broadcast.operations import lock
 
 SMALL = SETTINGS.replace("end: 2026-11-28", "end: 2026-11-16").replace("minutes: 15", "minutes: 1")
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from conftest import write_workspace
 
-from broadcast import i18n, workspace
-from broadcast.errors import InputError
-from broadcast.model import (
+from broadcast import i18n
+from broadcast.campaign import workspace
+from broadcast.campaign.model import (
     PRIORITIES,
     Campaign,
     Commune,
@@ -29,8 +29,9 @@ from broadcast.model import (
     Source,
     Workspace,
 )
-from broadcast.rotation import Entry, Rotation
-from broadcast.schedule import ClipInfo, Schedule, plan, plays, select
+from broadcast.errors import InputError
+from broadcast.plan.rotation import Entry, Rotation
+from broadcast.plan.schedule import ClipInfo, Schedule, plan, plays, select
 
 START = dt.date(2026, 11, 16)  # a Monday
 END = dt.date(2026, 12, 15)  # 30 days; weekends: 21-22, 28-29 Nov, 5-6, 12-13 Dec

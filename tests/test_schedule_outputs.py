@@ -12,7 +12,7 @@ from conftest import COMMUNES, MESSAGES, SETTINGS, make_audio, speechlike, write
 from meter import loudness
 from mutagen.mp3 import MP3
 
-from broadcast import tags
+from broadcast.sound import tags
 
 SCHEDULE = """\
 schedule: {fill: 0.5, jingle_every: 1, max_per_slot: 2, gap_seconds: 1}

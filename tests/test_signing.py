@@ -19,11 +19,12 @@ import pytest
 from click.testing import CliRunner
 from conftest import write_workspace
 
-from broadcast import manifest as manifest_mod
-from broadcast import signing, trust
 from broadcast.errors import EXIT_INPUT, InputError
-from broadcast.manifest import FileEntry, Manifest
-from broadcast.signing import VIETNAM, PublicKey, check_manifest, sign_manifest
+from broadcast.package import manifest as manifest_mod
+from broadcast.package.manifest import FileEntry, Manifest
+from broadcast.trust import policy as trust
+from broadcast.trust import signing
+from broadcast.trust.signing import VIETNAM, PublicKey, check_manifest, sign_manifest
 
 POSIX = pytest.mark.skipif(os.name != "posix", reason="file modes are a POSIX notion")
 EXPIRES = "2026-12-15T23:59:59+07:00"

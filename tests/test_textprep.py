@@ -12,8 +12,9 @@ from importlib import resources
 
 import pytest
 
-from broadcast import i18n, vinumber
-from broadcast.textprep import RULES, Lexicon, builtin_lexicon, explain, explanation_lines, prepare
+from broadcast import i18n
+from broadcast.speech.text import vinumber
+from broadcast.speech.textprep import RULES, Lexicon, builtin_lexicon, explain, explanation_lines, prepare
 
 # --- vinumber: whole numbers ------------------------------------------------------------
 # 5 after a ten is "lăm" (15, 25), 1 after "mươi" is "mốt" and 4 is "tư" (21, 24) while 11 and 14

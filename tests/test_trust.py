@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import COMMUNES, MESSAGES, SETTINGS, write_workspace
 
-from broadcast import manifest as manifest_format
-from broadcast import signing
+from broadcast.package import manifest as manifest_format
+from broadcast.trust import signing
 
 
 def run(env: dict, *args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -124,7 +124,7 @@ def test_a_rolled_back_package_is_refused(package, trusted, tmp_path):
     m = manifest_of(package)
     state = tmp_path / "state"
     key = signing.load_key(Path(os.environ["BROADCAST_SIGNING_KEY"]))
-    from broadcast.trust import Seen
+    from broadcast.trust.policy import Seen
 
     Seen(state / "seen.json").remember("xa-a", key.public, m.sequence + 3)
     result = run({"BROADCAST_STATE_DIR": str(state)}, "verify", str(package), "--trust", str(trusted))
@@ -158,8 +158,8 @@ def test_rebuild_keeps_the_version_number_and_a_change_raises_it(built):
 
 
 def publish_folder(package: Path, store: Path) -> None:
-    from broadcast.export import publish
-    from broadcast.export.store import open_store
+    from broadcast.export.cloud import publish
+    from broadcast.export.cloud.store import open_store
 
     target = open_store(store.as_uri())
     publish.execute(target, publish.plan(target, publish.load_packages([package])))

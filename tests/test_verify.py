@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 from conftest import make_audio, require_tool
 
-from broadcast import i18n, verify
+from broadcast import i18n
 from broadcast.errors import EXIT_VERIFY, InputError, VerificationFailed
-from broadcast.export.fatimage import ImageFile, plan_image, write_image
-from broadcast.fstype import _mountinfo_points, mount_type, on_fat
-from broadcast.manifest import FileEntry, Manifest
-from broadcast.verify import Finding, first_difference, format_report
+from broadcast.export.fat.layout import ImageFile, plan_image, write_image
+from broadcast.export.fstype import _mountinfo_points, mount_type, on_fat
+from broadcast.package.manifest import FileEntry, Manifest
+from broadcast.trust import verify
+from broadcast.trust.verify import Finding, first_difference, format_report
 
 AUDIO = ["01_SANG/001_tao-hon.mp3", "01_SANG/002_bao-luc.mp3", "02_CHIEU/001_binh-dang.mp3"]
 OTHER = {"playlists/sang.m3u8": "playlist", "README.TXT": "text"}

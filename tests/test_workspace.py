@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import COMMUNES, MESSAGES, SETTINGS, write_workspace
 
-from broadcast import workspace
+from broadcast.campaign import workspace
 from broadcast.errors import InputError, InputProblems
 
 

@@ -10,14 +10,18 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from broadcast import ledger, package, render, schedule, signing
-from broadcast.ledger import Ledger
-from broadcast.manifest import Manifest
-from broadcast.model import Workspace
+from broadcast.campaign.model import Workspace
+from broadcast.ledger import book as ledger
+from broadcast.ledger.book import Ledger
+from broadcast.package import contents as package
+from broadcast.package.manifest import Manifest
+from broadcast.plan import schedule
+from broadcast.plan.outputs import evergreen, write_schedule
 from broadcast.progress import Advance, Notice, Reporter, quiet
-from broadcast.render import ClipResult, Failure
-from broadcast.schedule_files import evergreen, write_schedule
-from broadcast.signing import SigningKey
+from broadcast.sound import render
+from broadcast.sound.render import ClipResult, Failure
+from broadcast.trust import signing
+from broadcast.trust.signing import SigningKey
 
 __all__ = ["Clips", "Sealer", "build", "clips", "evergreen", "packages", "plan", "sealer",
            "write_schedule"]

@@ -22,10 +22,11 @@ import pytest
 from conftest import COMMUNES, MESSAGES, SETTINGS, make_audio, speechlike, write_workspace
 from moto.server import ThreadedMotoServer
 
-from broadcast import manifest as manifest_format
 from broadcast.errors import BroadcastError, InputError
-from broadcast.export import cloud, publish, pull
-from broadcast.export.store import open_store
+from broadcast.export.cloud import layout as cloud
+from broadcast.export.cloud import publish, pull
+from broadcast.export.cloud.store import open_store
+from broadcast.package import manifest as manifest_format
 
 
 @pytest.fixture(scope="module")

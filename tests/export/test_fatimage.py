@@ -21,7 +21,7 @@ from dissect.util.stream import RangeStream
 from fatcheck import MIB, PARTITION, dissect_read_all, fsck, mcopy, mdir, random_files
 
 from broadcast.errors import InputError, OperationalError
-from broadcast.export.fatimage import ImageFile, min_image_size, plan_image, write_image
+from broadcast.export.fat.layout import ImageFile, min_image_size, plan_image, write_image
 
 
 def build(tmp_path: Path, files: list[ImageFile], name: str = "out.img", **options) -> Path:

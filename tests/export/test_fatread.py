@@ -14,8 +14,8 @@ from conftest import require_tool
 from fatcheck import dissect_entries, random_files
 
 from broadcast.errors import InputError
-from broadcast.export.fatimage import ImageFile, plan_image, write_image
-from broadcast.export.fatread import FatImage
+from broadcast.export.fat.layout import ImageFile, plan_image, write_image
+from broadcast.export.fat.read import FatImage
 
 PARTITION = 2048 * 512
 

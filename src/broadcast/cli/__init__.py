@@ -42,7 +42,7 @@ def _install_click_translation() -> None:
 i18n.set_language(_language_from_argv(sys.argv) or i18n.detect_language())
 _install_click_translation()
 
-from broadcast.cli.app import cli  # noqa: E402  (the language must be set before help texts are built)
+from broadcast.cli.app import cli  # noqa: E402  (the language must be set before help texts are built
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -24,19 +24,19 @@ class State:
     _workspace: object = field(default=None, repr=False)
 
     def root(self) -> Path:
-        from broadcast.workspace import discover
+        from broadcast.campaign.workspace import discover
 
         return discover(self.workspace_option)
 
     def lock(self):
         """Held by every command that writes into the workspace: one writer at a time."""
-        from broadcast import lock
+        from broadcast.operations import lock
 
         return lock.workspace(self.root(), click.get_current_context().command_path)
 
     def workspace(self):  # -> tuple[Workspace, list[Problem]]
         if self._workspace is None:
-            from broadcast.workspace import load
+            from broadcast.campaign.workspace import load
 
             self._workspace = load(self.root())
         return self._workspace

@@ -4,9 +4,10 @@ from pathlib import Path
 
 import click
 
-from broadcast import asrun, ledger
 from broadcast.cli.app import writes_workspace
 from broadcast.i18n import t
+from broadcast.ledger import asrun
+from broadcast.ledger import book as ledger
 
 
 @click.group("asrun", help=t("cli.asrun.help"))

@@ -2,13 +2,14 @@
 
 import click
 
-from broadcast import pipeline, signing
+from broadcast import pipeline
 from broadcast.cli.app import writes_workspace
 from broadcast.cli.progress import Shown
 from broadcast.cli.render import progress_printer
 from broadcast.errors import InputError
 from broadcast.i18n import t
-from broadcast.ledger import Ledger, delivery_from_manifest
+from broadcast.ledger.book import Ledger, delivery_from_manifest
+from broadcast.trust import signing
 
 LEDGER_FILE = "ledger.sqlite"
 

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import click
 
-from broadcast import workspace
+from broadcast.campaign import workspace
 from broadcast.i18n import t
 
 

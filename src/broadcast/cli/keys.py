@@ -6,11 +6,12 @@ from pathlib import Path
 
 import click
 
-from broadcast import signing, trust
+from broadcast.campaign.model import SETTINGS_FILE
+from broadcast.campaign.workspace import ENV_VAR
 from broadcast.errors import InputError
 from broadcast.i18n import t
-from broadcast.model import SETTINGS_FILE
-from broadcast.workspace import ENV_VAR
+from broadcast.trust import policy as trust
+from broadcast.trust import signing
 
 
 def _workspace_root(state) -> Path | None:

@@ -4,9 +4,9 @@ import re
 
 import click
 
-from broadcast import trust
 from broadcast.errors import InputError
 from broadcast.i18n import t
+from broadcast.trust import policy as trust
 
 _UNITS = {"": 1, "B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 

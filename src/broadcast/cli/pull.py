@@ -5,12 +5,14 @@ from pathlib import Path
 
 import click
 
-from broadcast import lock, signing, trust
 from broadcast.cli.params import store_kwargs, store_options, trusted_keys, workspace_root
 from broadcast.errors import VerificationFailed
-from broadcast.export import pull
+from broadcast.export.cloud import pull
 from broadcast.i18n import t
-from broadcast.ledger import Ledger, delivery_from_manifest
+from broadcast.ledger.book import Ledger, delivery_from_manifest
+from broadcast.operations import lock
+from broadcast.trust import policy as trust
+from broadcast.trust import signing
 
 
 def _digest(folder: Path) -> str:

@@ -6,10 +6,11 @@ from dataclasses import asdict
 
 import click
 
-from broadcast import pipeline, render
+from broadcast import pipeline
 from broadcast.cli.app import writes_workspace
 from broadcast.i18n import t
-from broadcast.render import ClipResult, Failure
+from broadcast.sound import render
+from broadcast.sound.render import ClipResult, Failure
 
 
 def progress_printer(total: int | None = None, *, quiet_cached: bool = False):

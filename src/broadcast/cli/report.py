@@ -4,9 +4,11 @@ from pathlib import Path
 
 import click
 
-from broadcast import fsio, ledger, report
+from broadcast import fsio
 from broadcast.errors import InputError
 from broadcast.i18n import t
+from broadcast.ledger import book as ledger
+from broadcast.ledger import report
 
 _DATE = click.DateTime(["%Y-%m-%d", "%d/%m/%Y"])
 _METAVAR = t("cli.report.date_metavar")

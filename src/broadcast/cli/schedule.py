@@ -5,13 +5,14 @@ import json
 
 import click
 
-from broadcast import pipeline, schedule
+from broadcast import pipeline
+from broadcast.campaign.model import WEEKDAYS
 from broadcast.cli.app import writes_workspace
 from broadcast.cli.render import progress_printer
 from broadcast.errors import InputError
-from broadcast.guide import clock
 from broadcast.i18n import t
-from broadcast.model import WEEKDAYS
+from broadcast.package.guide import clock
+from broadcast.plan import schedule
 
 
 def _table(plan: schedule.Schedule, names: dict[str, str]) -> list[str]:

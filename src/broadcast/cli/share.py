@@ -5,8 +5,8 @@ from pathlib import Path
 import click
 
 from broadcast.cli.params import store_kwargs, store_options
-from broadcast.export import share
-from broadcast.export.store import open_store
+from broadcast.export.cloud import share
+from broadcast.export.cloud.store import open_store
 from broadcast.i18n import t
 
 

@@ -4,9 +4,9 @@ import sys
 
 import click
 
-from broadcast import textprep
 from broadcast.errors import InputError
 from broadcast.i18n import t
+from broadcast.speech import textprep
 
 
 @click.command("spoken", help=t("cli.spoken.help"))

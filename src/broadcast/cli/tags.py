@@ -4,8 +4,8 @@ from pathlib import Path
 
 import click
 
-from broadcast import tags
 from broadcast.i18n import t
+from broadcast.sound import tags
 
 
 @click.command("tags", help=t("cli.tags.help"))

@@ -4,12 +4,12 @@ from pathlib import Path
 
 import click
 
-from broadcast import verify
 from broadcast.cli.app import writes_workspace
 from broadcast.cli.build import build_packages, record
 from broadcast.errors import VerificationFailed
 from broadcast.export import usb
 from broadcast.i18n import t
+from broadcast.trust import verify
 
 
 @click.command("usb", help=t("cli.usb.help"))

@@ -5,10 +5,11 @@ from pathlib import Path
 
 import click
 
-from broadcast import signing, trust, verify
 from broadcast.cli.params import trusted_keys, workspace_root
 from broadcast.errors import VerificationFailed
 from broadcast.i18n import t
+from broadcast.trust import policy as trust
+from broadcast.trust import signing, verify
 
 
 @click.command("verify", help=t("cli.verify.help"))

@@ -13,11 +13,11 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
-from broadcast import manifest
 from broadcast.errors import InputError
-from broadcast.export.fatimage import ImageFile, plan_image, write_image
-from broadcast.export.fatread import FatImage
+from broadcast.export.fat.layout import ImageFile, plan_image, write_image
+from broadcast.export.fat.read import FatImage
 from broadcast.export.usb import load_manifest
+from broadcast.package import manifest
 
 IMAGES_DIR = Path("dist") / "images"
 

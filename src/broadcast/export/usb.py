@@ -17,9 +17,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from broadcast import destination, fsio, manifest, verify
-from broadcast.cache import file_sha256
+from broadcast import fsio
 from broadcast.errors import InputError, OperationalError
+from broadcast.package import destination, manifest
+from broadcast.sound.cache import file_sha256
+from broadcast.trust import verify
 
 CHUNK = 1 << 20
 CLUSTER_SLACK = 32 * 1024

@@ -1,4 +1,8 @@
-"""Speech engines: prepared text in, a speech audio file out.
+"""Speech: a message's text becomes speech audio.
+
+In: the text of a message and the workspace lexicon. ``textprep`` (rules in ``text/``, word lists
+in ``data/lexicon_vi.yaml``) writes out what a synthesizer would misread; an engine speaks it
+into a file. Out: a speech audio file.
 
 Every engine is a module with the same small surface (:class:`Engine`), so the pipeline picks
 one by name and never knows which library speaks: ``gtts`` online (Google, MP3) or ``espeak``
@@ -11,8 +15,8 @@ import importlib
 from pathlib import Path
 from typing import Protocol
 
+from broadcast.campaign.model import ENGINES
 from broadcast.errors import InputError
-from broadcast.model import ENGINES
 
 
 class Engine(Protocol):

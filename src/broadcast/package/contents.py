@@ -1,0 +1,300 @@
+"""A commune's package: the files a stick carries, named and ordered for the dumbest player.
+
+Layout (``dist/packages/<commune-id>/``)::
+
+    01_1511_sang/001_nhac-hieu.mp3     one folder per day × slot, in broadcast order,
+    01_1511_sang/002_tao-hon.mp3       files numbered in play order (folder-order players
+    02_1511_chieu/...                  play directory order; digits first, ASCII only)
+    danh-sach-phat/2026-11-15_sang.m3u8  playlists (M3U8 + PLS) per day × slot, and one per slot
+    lich-phat.csv                      the schedule sheet
+    nhat-ky-phat.csv                   the blank play log, to fill in and send back
+    index.html                         offline page: schedule and player
+    HUONG-DAN.txt                      instructions for the operator, in Vietnamese
+    manifest.json                      every file: path, size, sha256, duration, title
+
+``plan_package`` builds all of it as data (``PackagePlan``); ``write_folder`` carries it out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import re
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from broadcast import __version__, fsio
+from broadcast.campaign.model import WEEKDAYS, Commune, Workspace
+from broadcast.i18n import t_in
+from broadcast.ledger import asrun
+from broadcast.package import destination, guide, page
+from broadcast.package.manifest import NAME as MANIFEST_NAME
+from broadcast.package.manifest import PLAY_LOG, FileEntry, Manifest
+from broadcast.plan import playlist
+from broadcast.plan.schedule import CommunePlan, Item, Schedule, SlotPlan
+from broadcast.sound.cache import content_hash, inode_hash
+
+PACKAGES_DIR = Path("dist") / "packages"
+PLAYLIST_DIR = "danh-sach-phat"
+SHEET_NAME = "lich-phat.csv"
+PLAY_LOG_NAME = PLAY_LOG
+
+
+@dataclass(frozen=True)
+class PackageFile:
+    """One file of a package: copied from ``source`` or written from ``content``."""
+
+    path: str
+    kind: str
+    source: Path | None = None
+    content: bytes | None = None
+    duration: float | None = None
+    title: str | None = None
+    message: str | None = None
+    language: str | None = None
+    topics: tuple[str, ...] | None = None
+
+    def sha256(self) -> str:
+        if self.content is not None:
+            return hashlib.sha256(self.content).hexdigest()
+        return content_hash(self.source)
+
+    def size(self) -> int:
+        return len(self.content) if self.content is not None else self.source.stat().st_size
+
+
+@dataclass(frozen=True)
+class PackagePlan:
+    commune: Commune
+    files: tuple[PackageFile, ...]
+    manifest: Manifest
+
+    def manifest_bytes(self) -> bytes:
+        return self.manifest.to_json().encode("utf-8")
+
+
+def slug(text: str, limit: int = 24) -> str:
+    """ASCII letters, digits, '-' and '_' only: FAT player firmware often reads nothing else."""
+    cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", text).strip("-")
+    return cleaned[:limit].rstrip("-") or "x"
+
+
+def folder_name(number: int, day: dt.date, slot: str, width: int) -> str:
+    return f"{number:0{width}d}_{day:%d%m}_{slug(slot, 12)}"
+
+
+def _file_name(number: int, item: Item) -> str:
+    stem = "nhac-hieu" if item.kind == "jingle" else slug(item.id)
+    return f"{number:03d}_{stem}.mp3"
+
+
+@dataclass(frozen=True)
+class _Placed:
+    """A slot of the plan with the package path of each item."""
+
+    day: dt.date
+    slot: SlotPlan
+    folder: str
+    paths: tuple[str, ...]
+
+
+def _place(plan: CommunePlan) -> list[_Placed]:
+    slots = [(day.date, slot) for day in plan.days for slot in day.slots if slot.items]
+    width = 2 if len(slots) <= 99 else 3  # DFPlayer-style modules address folders 01–99
+    placed = []
+    for number, (day, slot) in enumerate(slots, start=1):
+        folder = folder_name(number, day, slot.slot, width)
+        paths = tuple(f"{folder}/{_file_name(i, item)}" for i, item in enumerate(slot.items, start=1))
+        placed.append(_Placed(day, slot, folder, paths))
+    return placed
+
+
+def _audio_files(placed: list[_Placed], clip_paths: dict[str, Path],
+                 topics: dict[str, tuple[str, ...]]) -> list[PackageFile]:
+    return [PackageFile(path=path, kind="audio", source=clip_paths[item.id], duration=item.duration,
+                        title=item.title, message=item.id, language=item.language or None,
+                        topics=topics.get(item.id))
+            for slot in placed for item, path in zip(slot.slot.items, slot.paths, strict=True)]
+
+
+def _playlists(placed: list[_Placed], evergreen: dict[str, list[Item]]) -> list[PackageFile]:
+    """Playlists point into the audio folders: ``../01_1511_sang/001_x.mp3``."""
+    texts: dict[str, str] = {}
+    first_path: dict[str, str] = {}
+    for slot in placed:
+        pairs = list(zip(slot.slot.items, slot.paths, strict=True))
+        entries = [playlist.Entry(f"../{path}", item.duration, item.title) for item, path in pairs]
+        texts.update(playlist.both(f"{PLAYLIST_DIR}/{slot.day.isoformat()}_{slug(slot.slot.slot, 12)}",
+                                   entries))
+        for item, path in pairs:
+            first_path.setdefault(item.id, path)
+    for slot_name, items in sorted(evergreen.items()):
+        entries = [playlist.Entry(f"../{first_path[i.id]}", i.duration, i.title) for i in items
+                   if i.id in first_path]
+        texts.update(playlist.both(f"{PLAYLIST_DIR}/{slug(slot_name, 12)}", entries))
+    return [PackageFile(name, "playlist", content=text.encode("utf-8")) for name, text in texts.items()]
+
+
+def _sheets(commune_plan: CommunePlan, placed: list[_Placed]) -> list[PackageFile]:
+    """The schedule, and the blank play log the operator fills in and sends back."""
+    paths = {(slot.day, slot.slot.slot): slot.paths for slot in placed}
+
+    def path_of(day: dt.date, slot: SlotPlan, index: int) -> str:
+        return paths[day, slot.slot][index]
+
+    return [PackageFile(SHEET_NAME, "sheet",
+                        content=playlist.schedule_sheet(commune_plan, path_of).encode("utf-8")),
+            PackageFile(PLAY_LOG_NAME, "sheet",
+                        content=asrun.blank_sheet(commune_plan, path_of).encode("utf-8"))]
+
+
+def page_data(ws: Workspace, commune: Commune, placed: list[_Placed], version: str,
+              created: str, fingerprint: str | None = None) -> dict:
+    """What the offline page and the instructions show: the schedule with package paths."""
+    days: dict[str, dict] = {}
+    for slot in placed:
+        day = days.setdefault(slot.day.isoformat(), {
+            "date": slot.day.isoformat(), "slots": [],
+            "weekday": t_in("vi", f"sheet.day_{WEEKDAYS[slot.day.weekday()]}")})
+        items = [{**item.to_json(), "path": path}
+                 for item, path in zip(slot.slot.items, slot.paths, strict=True)]
+        day["slots"].append({"slot": slot.slot.slot, "start": slot.slot.start.strftime("%H:%M"),
+                             "minutes": slot.slot.minutes, "folder": slot.folder, "items": items})
+    campaign = ws.settings.campaign
+    return {"organization": ws.settings.organization, "version": version, "created": created,
+            "campaign": {"id": campaign.id, "name": campaign.name, "start": campaign.start.isoformat(),
+                         "end": campaign.end.isoformat()},
+            "commune": {"id": commune.id, "name": commune.name, "province": commune.province},
+            "fingerprint": fingerprint, "days": list(days.values())}
+
+
+OUTPUTS = ("build", "dist", "keys")
+"""Folders broadcast writes into a workspace; with the ledger they are not inputs of a package."""
+
+
+def _is_input(relative: Path) -> bool:
+    return (relative.parts[0] not in OUTPUTS and not relative.name.startswith(".")
+            and not relative.name.startswith("ledger.sqlite"))
+
+
+def created_time(ws: Workspace) -> str:
+    """The package's creation time, from the workspace, not the clock: rebuilding the same
+    workspace gives identical bytes. SOURCE_DATE_EPOCH (reproducible-builds.org) wins if set."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None:
+        inputs = [p for p in ws.root.rglob("*") if p.is_file() and _is_input(p.relative_to(ws.root))]
+        epoch = str(int(max((p.stat().st_mtime for p in inputs), default=0)))
+    stamp = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return stamp.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def plan_package(ws: Workspace, schedule_: Schedule, commune_plan: CommunePlan,
+                 clip_paths: dict[str, Path], evergreen: dict[str, list[Item]], created: str,
+                 seal: Callable[[Manifest], Manifest] = lambda m: m,
+                 fingerprint: str | None = None) -> PackagePlan:
+    """Every file of one commune's package, as data, with its manifest.
+
+    ``seal`` finishes the manifest (version number, expiry, signature); the page and the
+    instructions show ``fingerprint``, the signing key's, so an operator can check it by phone.
+    """
+    commune = next(c for c in ws.communes if c.id == commune_plan.commune)
+    placed = _place(commune_plan)
+    topics = {m.id: m.topics for m in ws.messages if m.topics}
+    files = [*_audio_files(placed, clip_paths, topics), *_playlists(placed, evergreen),
+             *_sheets(commune_plan, placed)]
+    version = hashlib.sha256("".join(f"{f.path}\0{f.sha256()}\n" for f in files).encode()).hexdigest()[:16]
+    data = page_data(ws, commune, placed, version, created, fingerprint)
+    files += [PackageFile("index.html", "page", content=page.render(data).encode("utf-8")),
+              PackageFile(guide.NAME, "text", content=guide.render(data).encode("utf-8-sig"))]
+    manifest = Manifest(
+        campaign=data["campaign"], organization=ws.settings.organization, commune=data["commune"],
+        version=version, created=created, tool=f"broadcast {__version__}",
+        files=tuple(FileEntry(path=f.path, size=f.size(), sha256=f.sha256(), kind=f.kind,
+                              duration=f.duration, title=f.title, message=f.message,
+                              language=f.language, topics=f.topics) for f in files))
+    return PackagePlan(commune, tuple(files), seal(manifest))
+
+
+@dataclass(frozen=True)
+class Written:
+    """What writing one package did."""
+
+    folder: Path
+    changed: bool
+    repaired: tuple[str, ...] = ()
+    """Files of an unchanged package found damaged (size or sha256) and written afresh."""
+
+
+def damaged_files(folder: Path, manifest: Manifest) -> list[str]:
+    """Paths of ``folder`` whose size or sha256 no longer match the manifest. Audio is hard-linked
+    from ``build/clips``, so one damaged byte would be in every package; hashes are memoized
+    per inode and change, so checking hundreds of links to one clip reads it once."""
+    damaged = []
+    for entry in manifest.files:
+        path = folder / entry.path
+        try:
+            intact = path.stat().st_size == entry.size and inode_hash(path) == entry.sha256
+        except FileNotFoundError:
+            intact = False
+        if not intact:
+            damaged.append(entry.path)
+    return damaged
+
+
+def write_folder(plan: PackagePlan, root: Path, *, copy: Callable[[int], None] | None = None,
+                 ) -> Written:
+    """Write the package to ``root/<commune-id>/``, only if broadcast may replace what is there.
+
+    Built in a fresh folder of broadcast's own and swapped in whole, so the final name never
+    holds a half package; an identical package already there is checked file by file and left
+    untouched, or rebuilt when any of its files was damaged. ``copy`` hears the bytes of each
+    clip that had to be copied because hard links are not available.
+    """
+    final = root / plan.commune.id
+    fsio.recover_folder(final)
+    existing = destination.check_replaceable(final, plan.commune.id, file_hash=inode_hash)
+    manifest_bytes = plan.manifest_bytes()
+    repaired: tuple[str, ...] = ()
+    if existing is not None and (final / MANIFEST_NAME).read_bytes() == manifest_bytes:
+        repaired = tuple(damaged_files(final, plan.manifest))
+        if not repaired:
+            return Written(final, False)
+    staging = fsio.own_sibling(final, "new")
+    try:
+        for item in plan.files:
+            _put(item, staging / item.path, copy)
+        fsio.write_bytes(staging / MANIFEST_NAME, manifest_bytes)
+        fsio.replace_folder(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # our own half folder; the old one is intact
+        raise
+    return Written(final, True, repaired)
+
+
+def can_link(source: Path, folder: Path) -> bool:
+    """Whether ``folder`` can hold hard links to ``source`` (not on FAT, exFAT, many network
+    shares, or across disks): tried once with a probe of broadcast's own name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = folder / f".link-probe-{os.getpid()}.part"
+    try:
+        os.link(source, probe)
+    except OSError:
+        return False
+    probe.unlink()
+    return True
+
+
+def _put(item: PackageFile, target: Path, copy: Callable[[int], None] | None) -> None:
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if item.content is not None:
+        target.write_bytes(item.content)
+        return
+    try:
+        os.link(item.source, target)  # clips are immutable once written: share, do not copy
+    except OSError:
+        shutil.copyfile(item.source, target)
+        if copy:
+            copy(target.stat().st_size)

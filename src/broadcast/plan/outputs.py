@@ -1,0 +1,130 @@
+"""The schedule written out: per commune, playlists for every day and slot, date-less playlists,
+the schedule sheet and, if asked for, one mixdown MP3 per slot (``build/schedule/<commune>/``)."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from broadcast import fsio
+from broadcast.campaign.model import Workspace
+from broadcast.plan import playlist, schedule
+from broadcast.sound import audio, render
+from broadcast.sound.cache import Store, key_of
+
+if TYPE_CHECKING:
+    from broadcast.pipeline import Clips
+
+SCHEDULE_DIR = Path("build") / "schedule"
+
+
+def _relative(path: str, folder: Path) -> str:
+    return Path(os.path.relpath(path, folder)).as_posix()
+
+
+def _entries(items: Iterable[schedule.Item], folder: Path) -> list[playlist.Entry]:
+    return [playlist.Entry(_relative(item.path, folder), item.duration, item.title) for item in items]
+
+
+def write_schedule(ws: Workspace, plan_: schedule.Schedule, made: Clips, *,
+                   mixdown: bool | None = None) -> list[Path]:
+    """Playlists per commune × day × slot (M3U8 and PLS), one per slot for players that cannot
+    follow dates, a CSV schedule sheet per commune, and mixdowns if asked for."""
+    mixdown = ws.settings.schedule.mixdown if mixdown is None else mixdown
+    written: list[Path] = []
+    for commune in plan_.communes:
+        folder = ws.root / SCHEDULE_DIR / commune.commune
+        files: dict[str, str | Path] = {}
+        for day in commune.days:
+            for slot in day.slots:
+                name = f"{day.date.isoformat()}_{slot.slot}"
+                files.update(playlist.both(name, _entries(slot.items, folder)))
+                if mixdown and slot.items:
+                    files[f"mixdown/{name}.mp3"] = _mixdown(ws, slot, made)
+        for slot_name, items in evergreen(ws, plan_, commune.commune).items():
+            files.update(playlist.both(slot_name, _entries(items, folder)))
+        files["lich-phat.csv"] = playlist.schedule_sheet(
+            commune, lambda _day, slot, index, here=folder: _relative(slot.items[index].path, here))
+        written += _replace_folder(folder, files)
+    return written
+
+
+def evergreen(ws: Workspace, plan_: schedule.Schedule, commune_id: str) -> dict[str, list[schedule.Item]]:
+    """Per slot, the longest day's items using only messages valid on every day and weekday of
+    the campaign: a player that cannot follow dates must never play a message out of its window."""
+    dated = {m.id for m in ws.messages if m.valid_from or m.valid_until or len(m.weekdays) < 7}
+    best: dict[str, list[schedule.Item]] = {}
+    commune = next(c for c in plan_.communes if c.commune == commune_id)
+    for day in commune.days:
+        for slot in day.slots:
+            items = [i for i in slot.items if i.kind == "jingle" or i.id not in dated]
+            while items and items[-1].kind == "jingle":
+                items.pop()
+            if len([i for i in items if i.kind == "message"]) > len(
+                    [i for i in best.get(slot.slot, []) if i.kind == "message"]):
+                best[slot.slot] = items
+    return best
+
+
+def _mixdown(ws: Workspace, slot: schedule.SlotPlan, made: Clips) -> Path:
+    """One MP3 of the whole slot, cached by its content: the same sequence is joined once."""
+    by_id = made.by_id()
+    store = Store(ws.root / render.CACHE_DIR / "mixdown")
+    gap = ws.settings.schedule.gap_seconds
+    clips_ = [by_id[item.id] for item in slot.items]
+    parts = [Path(c.path) for c in clips_]
+    key = key_of({"parts": [c.sha256 for c in clips_], "gap": gap})
+    if store.get(key, ".mp3") is None:
+        if gap > 0:
+            silence = _silence(ws, gap)
+            parts = [p for part in parts for p in (part, silence)][:-1]
+        audio.join(parts, store.blob(key, ".mp3"))
+        store.commit(key, ".mp3", {"items": [i.id for i in slot.items]})
+    return store.blob(key, ".mp3")
+
+
+def _silence(ws: Workspace, seconds: float) -> Path:
+    profile = ws.profiles[ws.settings.profile]
+    store = Store(ws.root / render.CACHE_DIR / "clips")
+    key = key_of({"silence": seconds, "profile": profile.name, "rate": profile.sample_rate,
+                  "bitrate": profile.bitrate_kbps})
+    if store.get(key, ".mp3") is None:
+        audio.silence_mp3(seconds, profile, store.blob(key, ".mp3"))
+        store.commit(key, ".mp3", {"silence": seconds})
+    return store.blob(key, ".mp3")
+
+
+def _replace_folder(folder: Path, files: dict[str, str | Path]) -> list[Path]:
+    """Make ``folder`` hold exactly ``files`` (text, or a cached file to link in), each written
+    atomically and only when it changed; anything else in it is removed."""
+    written = []
+    for name, body in files.items():
+        target = folder / name
+        if isinstance(body, Path):
+            _link(body, target)
+        elif not target.exists() or target.read_bytes() != body.encode("utf-8"):
+            fsio.write_text(target, body)
+        written.append(target)
+    keep = {p.resolve() for p in written}
+    for path in sorted(folder.rglob("*"), reverse=True) if folder.exists() else ():
+        if path.is_file() and path.resolve() not in keep:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return written
+
+
+def _link(source: Path, target: Path) -> None:
+    """Hard-link a cached file into place (no copy), falling back to a copy across devices."""
+    if target.exists() and os.path.samefile(source, target):
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with fsio.atomic_path(target) as tmp:
+        tmp.unlink()
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copyfile(source, tmp)

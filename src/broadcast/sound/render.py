@@ -1,0 +1,251 @@
+"""Messages → finished, tagged MP3 clips in ``build/clips/``, re-rendering only what changed.
+
+Plan, then execute: ``plan`` turns each message into a ``ClipJob`` (plain data naming every input
+by content hash), ``render_clip`` carries one job out, ``render`` runs them on all cores.
+Two cache levels: speech (the slow or online part, keyed by prepared text, engine, version, voice,
+rate) and finished clips (keyed by the speech or recording bytes, profile, repeats and jingles).
+Tags are written last from the message, so retitling a message never re-synthesizes it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+
+from broadcast import fsio, speech
+from broadcast.campaign.model import Message, Profile, Workspace
+from broadcast.errors import BroadcastError
+from broadcast.i18n import t_in
+from broadcast.sound import audio, tags
+from broadcast.sound.cache import Store, content_hash, file_sha256, key_of
+from broadcast.speech import textprep
+
+RENDER_VERSION = 1
+"""Bump when the processing chain changes in a way the other key parts do not capture."""
+
+CLIPS_DIR = Path("build") / "clips"
+CACHE_DIR = Path("build") / "cache"
+
+
+@dataclass(frozen=True)
+class ClipJob:
+    """Everything needed to make one clip, with its cache keys."""
+
+    message_id: str
+    output: Path
+    cache_root: Path
+    profile: Profile
+    repeat: int
+    speech_key: str
+    clip_key: str
+    tags: dict
+    text: str | None = None
+    engine: str | None = None
+    voice: str | None = None
+    rate: float = 1.0
+    recording: Path | None = None
+    intro: Path | None = None
+    outro: Path | None = None
+
+
+@dataclass(frozen=True)
+class ClipResult:
+    id: str
+    path: str
+    title: str
+    language: str
+    duration: float
+    lufs: float
+    true_peak: float
+    target_lufs: float
+    true_peak_limit: float
+    cached: bool
+    sha256: str
+
+
+def lexicon_for(ws: Workspace) -> textprep.Lexicon:
+    return textprep.builtin_lexicon().extended(ws.lexicon_abbreviations, ws.lexicon_words)
+
+
+STATION = "_station"
+"""Clip id of the station jingle; message ids cannot start with "_", so it never collides."""
+
+
+def plan(ws: Workspace, *, offline: bool = False) -> list[ClipJob]:
+    """One job per message that can be rendered (messages awaiting a recording are skipped),
+    plus the station jingle, normalized like the clips so a slot plays at one loudness."""
+    lexicon = lexicon_for(ws)
+    jobs = [_job(ws, m, lexicon, offline) for m in ws.messages if not m.awaiting_recording]
+    if ws.settings.jingles.station is not None:
+        jobs.append(_job(ws, _station_message(ws), lexicon, offline))
+    return jobs
+
+
+def _station_message(ws: Workspace) -> Message:
+    return Message(id=STATION, title=t_in("vi", "render.station_title"), language="zxx",
+                   recording=ws.settings.jingles.station, speaker=ws.settings.organization,
+                   no_intro=True, no_outro=True, profile=None)
+
+
+def _jingle(ws: Workspace, message: Message, which: str) -> Path | None:
+    if getattr(message, f"no_{which}"):
+        return None
+    return getattr(message, which) or getattr(ws.settings.jingles, which)
+
+
+def _job(ws: Workspace, message: Message, lexicon: textprep.Lexicon, offline: bool) -> ClipJob:
+    profile = ws.profile_for(message)
+    if message.id == STATION:
+        # Music keeps its own tempo and needs no lead-in: it sits between items.
+        profile = replace(profile, tempo=1.0, lead_in_ms=0, lead_out_ms=0)
+    intro, outro = _jingle(ws, message, "intro"), _jingle(ws, message, "outro")
+    voice_parts: dict[str, object] = {}
+    text = None
+    if message.recording is not None:
+        speech_key = key_of({"recording": content_hash(message.recording)})
+    else:
+        engine_name = "espeak" if offline else (message.engine or ws.settings.speech.engine)
+        engine = speech.engine(engine_name)
+        text = textprep.prepare(message.text or "", lexicon)
+        voice_parts = {"engine": engine_name, "voice": message.voice or ws.settings.speech.voice
+                       or engine.default_voice(), "rate": ws.settings.speech.rate}
+        speech_key = key_of({"text": text, "version": engine.version(), **voice_parts})
+    clip_key = key_of({
+        "speech": speech_key, "profile": asdict(profile) | {"name": None},
+        "repeat": message.repeat, "render": RENDER_VERSION, "ffmpeg": audio.ffmpeg_version(),
+        "intro": content_hash(intro) if intro else None,
+        "outro": content_hash(outro) if outro else None,
+    })
+    return ClipJob(
+        message_id=message.id, output=ws.root / CLIPS_DIR / f"{message.id}.mp3",
+        cache_root=ws.root / CACHE_DIR, profile=profile, repeat=message.repeat,
+        speech_key=speech_key, clip_key=clip_key, tags=_tag_values(ws, message, voice_parts),
+        text=text, recording=message.recording, intro=intro, outro=outro,
+        **voice_parts,
+    )
+
+
+def _tag_values(ws: Workspace, message: Message, voice: dict) -> dict[str, str | None]:
+    artist = message.speaker or (f"{voice['engine']} ({voice['voice']})" if voice else None)
+    if message.id == STATION:
+        return {"title": message.title, "artist": artist, "album": ws.settings.campaign.name,
+                "publisher": ws.settings.organization, "year": str(ws.settings.campaign.start.year),
+                "message_id": message.id}
+    return {
+        "title": message.title, "artist": artist, "album": ws.settings.campaign.name,
+        "genre": message.topics[0] if message.topics else None, "language": message.language,
+        "publisher": ws.settings.organization, "year": str(ws.settings.campaign.start.year),
+        "comment": message.comment, "transcript": message.text, "message_id": message.id,
+        "topics": "; ".join(message.topics) or None, "priority": message.priority,
+        "valid_from": message.valid_from and message.valid_from.isoformat(),
+        "valid_until": message.valid_until and message.valid_until.isoformat(),
+    }
+
+
+def _speech_source(job: ClipJob) -> Path:
+    """The speech audio of a job: the recording, or synthesized once into the speech cache."""
+    if job.recording is not None:
+        return job.recording
+    engine = speech.engine(job.engine or "")
+    store = Store(job.cache_root / "speech")
+    blob = store.blob(job.speech_key, engine.SUFFIX)
+    if store.get(job.speech_key, engine.SUFFIX) is None:
+        engine.synthesize(job.text or "", blob, voice=job.voice, rate=job.rate)
+        store.commit(job.speech_key, engine.SUFFIX, {"engine": job.engine, "voice": job.voice})
+    return blob
+
+
+def _make_clip(job: ClipJob, store: Store) -> dict:
+    profile = job.profile
+    sound = audio.decode(_speech_source(job), rate=profile.sample_rate, tempo=profile.tempo)
+    sound = audio.trim_silence(sound, profile.silence_threshold_db)
+    intro, outro = (audio.decode(p, rate=profile.sample_rate) if p else None
+                    for p in (job.intro, job.outro))
+    clip = audio.assemble(sound, profile, repeat=job.repeat, intro=intro, outro=outro)
+    blob = store.blob(job.clip_key, ".mp3")
+    measured = audio.finish(clip, profile, blob)
+    return store.commit(job.clip_key, ".mp3", {
+        "lufs": measured.lufs, "true_peak": measured.true_peak,
+        "duration": round(len(clip) / 1000, 3), "sha256": file_sha256(blob)})
+
+
+def render_clip(job: ClipJob) -> ClipResult:
+    """Make (or reuse) one clip and write its tagged copy to ``job.output`` if it changed."""
+    store = Store(job.cache_root / "clips")
+    record = store.get(job.clip_key, ".mp3")
+    audio_bytes = store.blob(job.clip_key, ".mp3").read_bytes() if record else b""
+    if record and hashlib.sha256(audio_bytes).hexdigest() != record["sha256"]:
+        record = None  # the cached audio was damaged on disk: make it again, never pass it on
+    cached = record is not None
+    if record is None:
+        record = _make_clip(job, store)
+        audio_bytes = store.blob(job.clip_key, ".mp3").read_bytes()
+    data = tags.tagged(audio_bytes, {**job.tags, "content_hash": record["sha256"]})
+    _write_if_changed(job.output, data)
+    return ClipResult(
+        id=job.message_id, path=str(job.output), title=str(job.tags["title"]),
+        language=str(job.tags.get("language") or ""), duration=record["duration"], lufs=record["lufs"],
+        true_peak=record["true_peak"], target_lufs=job.profile.target_lufs,
+        true_peak_limit=job.profile.true_peak_dbtp, cached=cached, sha256=record["sha256"])
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    """Leave an identical clip alone: its timestamp and any hard links to it stay as they are."""
+    try:
+        if path.stat().st_size == len(data) and path.read_bytes() == data:
+            return
+    except FileNotFoundError:
+        pass
+    fsio.write_bytes(path, data)
+
+
+@dataclass(frozen=True)
+class Failure:
+    id: str
+    error: BroadcastError
+
+
+def render(jobs: list[ClipJob], *, workers: int | None = None,
+           progress: Callable[[ClipResult | Failure], None] | None = None,
+           ) -> tuple[list[ClipResult], list[Failure]]:
+    """Run every job, in parallel when it helps; one failing clip does not stop the others."""
+    workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
+    results: dict[str, ClipResult] = {}
+    failures: list[Failure] = []
+
+    def record(job_id: str, outcome: Callable[[], ClipResult]) -> None:
+        try:
+            item: ClipResult | Failure = outcome()
+            results[job_id] = item
+        except BroadcastError as exc:
+            item = Failure(job_id, exc)
+            failures.append(item)
+        if progress:
+            progress(item)
+
+    if workers == 1:
+        for job in jobs:
+            record(job.message_id, lambda job=job: render_clip(job))
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(render_clip, job): job.message_id for job in jobs}
+            for future in as_completed(futures):
+                record(futures[future], future.result)
+    order = [job.message_id for job in jobs]
+    return [results[i] for i in order if i in results], failures
+
+
+def prune(ws: Workspace, keep: Iterable[str]) -> list[Path]:
+    """Remove clips of messages no longer in the workspace, so packages never pick them up."""
+    wanted = {f"{i}.mp3" for i in keep}
+    folder = ws.root / CLIPS_DIR
+    removed = []
+    for path in folder.glob("*.mp3") if folder.is_dir() else ():
+        if path.name not in wanted:
+            path.unlink()
+            removed.append(path)
+    return removed
