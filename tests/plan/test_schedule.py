@@ -38,7 +38,7 @@ END = dt.date(2026, 12, 15)  # 30 days; weekends: 21-22, 28-29 Nov, 5-6, 12-13 D
 MORNING = Slot("sang", dt.time(6, 0), 10)
 EVENING = Slot("chieu", dt.time(17, 0), 10)
 JINGLE = ClipInfo("_station", "jingles/nhac-hieu.mp3", 10.0, "Nhạc hiệu")
-SAMPLE = Path(__file__).resolve().parents[1] / "playlists"
+SAMPLE = Path(__file__).resolve().parents[2] / "playlists"
 
 
 def message(id: str, line: int = 1, **fields) -> Message:

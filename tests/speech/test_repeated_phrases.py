@@ -22,7 +22,7 @@ import yaml
 
 from broadcast.speech.textprep import Lexicon, builtin_lexicon, prepare
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "playlists"
 ANNOUNCEMENTS = Path(__file__).resolve().parent / "data" / "announcements.yaml"
 

@@ -29,7 +29,7 @@ from broadcast.ledger.book import (
 from broadcast.package.manifest import FileEntry, Manifest
 from broadcast.plan import schedule
 
-SRC = Path(__file__).resolve().parents[1] / "src"
+SRC = Path(__file__).resolve().parents[2] / "src"
 
 
 def lines(count: int) -> tuple[ContentLine, ...]:
