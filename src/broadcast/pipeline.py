@@ -19,23 +19,12 @@ from broadcast.plan import schedule
 from broadcast.plan.outputs import evergreen, write_schedule
 from broadcast.progress import Advance, Notice, Reporter, quiet
 from broadcast.sound import render
-from broadcast.sound.render import ClipResult, Failure
+from broadcast.sound.render import ClipResult, Clips, Failure
 from broadcast.trust import signing
 from broadcast.trust.signing import SigningKey
 
 __all__ = ["Clips", "Sealer", "build", "clips", "evergreen", "packages", "plan", "sealer",
            "write_schedule"]
-
-
-@dataclass(frozen=True)
-class Clips:
-    """What the render step produced."""
-
-    results: tuple[ClipResult, ...]
-    failures: tuple[Failure, ...]
-
-    def by_id(self) -> dict[str, ClipResult]:
-        return {r.id: r for r in self.results}
 
 
 def clips(ws: Workspace, *, offline: bool = False, workers: int | None = None,

@@ -12,8 +12,9 @@ import openpyxl
 import pytest
 from conftest import write_workspace
 
-from broadcast.ledger import asrun, report
+from broadcast.ledger import asrun, report, report_html
 from broadcast.ledger.book import ContentLine, Delivery, Ledger
+from broadcast.package import playlog
 from broadcast.plan import schedule
 
 TITLES = {"tin-01": "Phòng, chống tảo hôn", "tin-02": "Bình đẳng giới trong gia đình",
@@ -47,12 +48,12 @@ def path_of(day: dt.date, slot: schedule.SlotPlan, index: int) -> str:
 
 
 def blank_rows(commune: int = 0) -> list[list[str]]:
-    text = asrun.blank_sheet(PLAN.communes[commune], path_of)
+    text = playlog.blank_sheet(PLAN.communes[commune], path_of)
     return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
 def test_blank_sheet_has_one_row_per_planned_message():
-    text = asrun.blank_sheet(PLAN.communes[0], path_of)
+    text = playlog.blank_sheet(PLAN.communes[0], path_of)
     assert text.startswith("\ufeff") and text.count("\r\n") == 7 and "\n" not in text.replace("\r\n", "")
     rows = blank_rows()
     assert rows[0] == HEADER
@@ -212,7 +213,7 @@ def test_reimport_counts_once_and_the_report_shows_planned_versus_played(tmp_pat
     # The ledger's plan of v1: 6 items; 4 logged played, 1 not played, the 6th not yet reported.
     assert (a.planned, a.played, a.not_played, a.unplanned) == (6, 4, 1, 0)
     assert a.rate == pytest.approx(100 * 4 / 6)
-    assert made.has_plays and "Kế hoạch và thực tế phát" in report.to_html(made)
+    assert made.has_plays and "Kế hoạch và thực tế phát" in report_html.to_html(made)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 import openpyxl
 import pytest
 
-from broadcast.ledger import report
+from broadcast.ledger import report, report_html
 from broadcast.ledger.book import ContentLine, Delivery, Ledger, Play
 from broadcast.plan import schedule
 
@@ -199,7 +199,7 @@ class _Page(HTMLParser):
 
 
 def test_html_is_self_contained_and_printable(book):
-    page = report.to_html(report.build_report(book))
+    page = report_html.to_html(report.build_report(book))
     parsed = _Page()
     parsed.feed(page)
     assert parsed.tags.count("svg") == 3 and "rect" in parsed.tags

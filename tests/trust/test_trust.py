@@ -159,7 +159,7 @@ def test_rebuild_keeps_the_version_number_and_a_change_raises_it(built):
 
 def publish_folder(package: Path, store: Path) -> None:
     from broadcast.export.cloud import publish
-    from broadcast.export.cloud.store import open_store
+    from broadcast.export.cloud.stores import open_store
 
     target = open_store(store.as_uri())
     publish.execute(target, publish.plan(target, publish.load_packages([package])))

@@ -6,7 +6,7 @@ from broadcast.cli.app import writes_workspace
 from broadcast.cli.build import build_packages, record
 from broadcast.cli.params import store_kwargs, store_options
 from broadcast.export.cloud import publish
-from broadcast.export.cloud.store import open_store
+from broadcast.export.cloud.stores import open_store
 from broadcast.i18n import t
 
 

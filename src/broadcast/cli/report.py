@@ -8,7 +8,7 @@ from broadcast import fsio
 from broadcast.errors import InputError
 from broadcast.i18n import t
 from broadcast.ledger import book as ledger
-from broadcast.ledger import report
+from broadcast.ledger import report, report_html
 
 _DATE = click.DateTime(["%Y-%m-%d", "%d/%m/%Y"])
 _METAVAR = t("cli.report.date_metavar")
@@ -36,7 +36,7 @@ def command(state, start, end, fmt: str, output: Path | None) -> None:
     if fmt == "xlsx":
         report.to_xlsx(made, output)
     else:
-        text = {"table": report.to_table, "csv": report.to_csv, "html": report.to_html}[fmt](made)
+        text = {"table": report.to_table, "csv": report.to_csv, "html": report_html.to_html}[fmt](made)
         if output is None:
             click.echo(text, nl=False)
             return

@@ -6,7 +6,7 @@ import click
 
 from broadcast.cli.params import store_kwargs, store_options
 from broadcast.export.cloud import share
-from broadcast.export.cloud.store import open_store
+from broadcast.export.cloud.stores import open_store
 from broadcast.i18n import t
 
 

@@ -1,5 +1,6 @@
 """broadcast usb COMMUNE TARGET_DIR: write one package onto a mounted stick and verify it."""
 
+import dataclasses
 from pathlib import Path
 
 import click
@@ -25,12 +26,14 @@ def command(state, commune: str, target: Path, replace: bool, offline: bool) -> 
     total = sum(f.size for f in plan.manifest.files)
     with click.progressbar(length=total, label=t("cli.usb.copying", target=target),
                            file=click.get_text_stream("stderr")) as bar:
-        written = usb.write_package(folder, target, replace=replace, progress=bar.update)
+        written = usb.write_package(folder, target, check=verify.verify, replace=replace,
+                                    progress=bar.update)
     if "restored" in written.recovered:
         click.echo(t("cli.usb.recovered", folder=target / plan.commune.id), err=True)
-    for line in verify.format_report(written.report):
+    report = dataclasses.replace(written.report, source=str(target / plan.commune.id))
+    for line in verify.format_report(report):
         click.echo(line)
-    if not written.report.ok:
+    if not report.ok:
         raise VerificationFailed("cli.usb.readback_failed", path=target / plan.commune.id)
     if not written.wrote:
         click.echo(t("cli.usb.already", folder=target / plan.commune.id))

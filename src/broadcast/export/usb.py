@@ -9,19 +9,18 @@ name only when all of it is right.
 
 from __future__ import annotations
 
-import dataclasses
 import errno
 import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from broadcast import fsio
 from broadcast.errors import InputError, OperationalError
 from broadcast.package import destination, manifest
 from broadcast.sound.cache import file_sha256
-from broadcast.trust import verify
 
 CHUNK = 1 << 20
 CLUSTER_SLACK = 32 * 1024
@@ -88,25 +87,34 @@ def _write_all(package_dir: Path, staging: Path, plan: manifest.Manifest,
         fsio.fsync_dir(folder)
 
 
+class ReadBack(Protocol):
+    """What checking a copy against its manifest says (``trust.verify.Report``)."""
+
+    @property
+    def ok(self) -> bool: ...
+
+
 @dataclass(frozen=True)
 class Written:
-    """What ``write_package`` did: the read-back report, and whether it wrote anything."""
+    """What ``write_package`` did: the read-back report (of the copy before it was renamed into
+    place), and whether it wrote anything."""
 
-    report: verify.Report
+    report: ReadBack
     wrote: bool
     recovered: tuple[str, ...] = ()
     """What an earlier, interrupted write had left and this one finished ("restored", "removed")."""
 
 
-def write_package(package_dir: Path, target: Path, *, replace: bool = False,
-                  progress: Callable[[int], None] | None = None) -> Written:
+def write_package(package_dir: Path, target: Path, *, check: Callable[[Path], ReadBack],
+                  replace: bool = False, progress: Callable[[int], None] | None = None) -> Written:
     """Write the package at ``package_dir`` to ``target/<commune-id>/`` and verify it there.
 
     The copy is written under a hidden name of broadcast's own, read back from the device and
     compared with the manifest, and only then put under the final name: a copy that failed its
     read-back never stands where a player would find it. An identical, intact package already
     there is left as it is; any other existing folder is replaced only with ``replace`` and only
-    if broadcast made it (``destination.check_replaceable``).
+    if broadcast made it (``destination.check_replaceable``). ``check(folder)`` reads a folder
+    back and compares it with its manifest.
     """
     plan = load_manifest(package_dir)
     _check_target(target)
@@ -115,7 +123,7 @@ def write_package(package_dir: Path, target: Path, *, replace: bool = False,
     if final.exists():
         existing = destination.check_replaceable(final, plan.commune["id"], file_hash=file_sha256)
         if existing is not None and _same(final, package_dir):
-            report = verify.verify(final)
+            report = check(final)
             if report.ok:
                 return Written(report, False, recovered)
         if not replace:
@@ -124,24 +132,24 @@ def write_package(package_dir: Path, target: Path, *, replace: bool = False,
     staging = fsio.own_sibling(final, "new")
     try:
         _write_all(package_dir, staging, plan, progress)
-        report = verify.verify(staging)
+        report = check(staging)
         if not report.ok:
             raise _ReadBackFailed(report)
         fsio.replace_folder(staging, final)
     except _ReadBackFailed as failed:
         shutil.rmtree(staging, ignore_errors=True)
-        return Written(dataclasses.replace(failed.report, source=str(final)), False, recovered)
+        return Written(failed.report, False, recovered)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise _explain(exc, target) from exc
     except BaseException:  # interrupted: leave nothing a player could play, where the stick allows
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return Written(dataclasses.replace(report, source=str(final)), True, recovered)
+    return Written(report, True, recovered)
 
 
 class _ReadBackFailed(Exception):
-    def __init__(self, report: verify.Report) -> None:
+    def __init__(self, report: ReadBack) -> None:
         super().__init__("read-back failed")
         self.report = report
 

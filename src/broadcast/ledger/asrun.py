@@ -1,8 +1,9 @@
-"""As-run logs: the blank play log every package carries, and reading filled logs back.
+"""As-run logs: reading filled play logs back.
 
 Regulators and the office want what was actually broadcast, not only what was planned. Each
-package holds ``nhat-ky-phat.csv``: one row per planned message, with empty columns the operator
-fills in ("Đã phát (có/không)", "Giờ phát thực tế", "Ghi chú"). Filled sheets (CSV or XLSX) and
+package holds ``nhat-ky-phat.csv`` (``package/playlog.py``): one row per planned message, with
+empty columns the operator fills in ("Đã phát (có/không)", "Giờ phát thực tế", "Ghi chú"). Filled
+sheets (CSV or XLSX) and
 the CSV exports of smart-radio platforms come back and are read through one column table kept as
 data (``data/asrun_columns.yaml``, which also documents the rules). A bad row becomes a
 ``Problem`` naming the file and row; it never stops the import.
@@ -10,13 +11,11 @@ data (``data/asrun_columns.yaml``, which also documents the rules). A bad row be
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
@@ -25,48 +24,18 @@ from pathlib import Path
 import yaml
 
 from broadcast.campaign import sheets
-from broadcast.campaign.model import WEEKDAYS
 from broadcast.errors import InputProblems, Problem
 from broadcast.i18n import LANGUAGES, t, t_in
 from broadcast.ledger.book import Ledger, Play
-from broadcast.package.manifest import PLAY_LOG
+from broadcast.package.playlog import COLUMNS
 from broadcast.plan import schedule
 
-NAME = PLAY_LOG
-COLUMNS = ("commune", "date", "weekday", "slot", "planned_time", "order", "message", "title",
-           "file", "played", "actual_time", "note")
-"""The blank sheet's columns, in order; headers are ``asrun.column.<name>`` in the catalogs."""
 UNREADABLE = ("asrun.file_missing", "asrun.unreadable", "asrun.empty", "asrun.missing_columns",
               "asrun.no_commune")
 """Problems that make a whole file unusable."""
 _DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y/%m/%d")
 _TIME = re.compile(r"(\d{1,2})\s*[:hg]\s*(\d{2})?(?::(\d{2}))?(?:\.\d+)?")
 _PLACE_WORDS = ("ubnd ", "dai truyen thanh ", "xa ", "phuong ", "thi tran ", "dac khu ")
-
-
-def blank_sheet(commune_plan: schedule.CommunePlan,
-                path_of: Callable[[dt.date, schedule.SlotPlan, int], str]) -> str:
-    """The blank play log of one commune (CSV, UTF-8 with BOM, CRLF, Vietnamese headers).
-
-    One row per planned message (jingles are not logged); ``path_of(day, slot, index)`` names
-    the file of the slot's item ``index``, as in the schedule sheet. The commune id is on every
-    row, so a sheet sent back under any file name still says where it comes from.
-    """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([t_in("vi", f"asrun.column.{name}") for name in COLUMNS])
-    for day in commune_plan.days:
-        weekday = t_in("vi", f"sheet.day_{WEEKDAYS[day.date.weekday()]}")
-        for slot in day.slots:
-            start = dt.datetime.combine(day.date, slot.start)
-            for index, item in enumerate(slot.items):
-                if item.kind != "message":
-                    continue
-                at = (start + dt.timedelta(seconds=item.start)).strftime("%H:%M:%S")
-                writer.writerow([commune_plan.commune, day.date.isoformat(), weekday, slot.slot, at,
-                                 index + 1, item.id, item.title, path_of(day.date, slot, index),
-                                 "", "", ""])
-    return "\ufeff" + buffer.getvalue()
 
 
 def fold(text: object) -> str:

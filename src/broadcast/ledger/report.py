@@ -288,10 +288,3 @@ def to_xlsx(report: Report, dest: Path) -> None:
     books = {_vi("report.sheet_info"): info}
     books.update({t.title: [list(t.header), *(list(r) for r in t.rows)] for t in tables(report)})
     sheets.write_xlsx(dest, books)
-
-
-def to_html(report: Report) -> str:
-    """The printable HTML page (``report_html``)."""
-    from broadcast.ledger.report_html import to_html as render
-
-    return render(report)

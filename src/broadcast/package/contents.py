@@ -29,8 +29,7 @@ from pathlib import Path
 from broadcast import __version__, fsio
 from broadcast.campaign.model import WEEKDAYS, Commune, Workspace
 from broadcast.i18n import t_in
-from broadcast.ledger import asrun
-from broadcast.package import destination, guide, page
+from broadcast.package import destination, guide, page, playlog
 from broadcast.package.manifest import NAME as MANIFEST_NAME
 from broadcast.package.manifest import PLAY_LOG, FileEntry, Manifest
 from broadcast.plan import playlist
@@ -148,7 +147,7 @@ def _sheets(commune_plan: CommunePlan, placed: list[_Placed]) -> list[PackageFil
     return [PackageFile(SHEET_NAME, "sheet",
                         content=playlist.schedule_sheet(commune_plan, path_of).encode("utf-8")),
             PackageFile(PLAY_LOG_NAME, "sheet",
-                        content=asrun.blank_sheet(commune_plan, path_of).encode("utf-8"))]
+                        content=playlog.blank_sheet(commune_plan, path_of).encode("utf-8"))]
 
 
 def page_data(ws: Workspace, commune: Commune, placed: list[_Placed], version: str,

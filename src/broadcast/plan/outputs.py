@@ -16,7 +16,7 @@ from broadcast.sound import audio, render
 from broadcast.sound.cache import Store, key_of
 
 if TYPE_CHECKING:
-    from broadcast.pipeline import Clips
+    from broadcast.sound.render import Clips
 
 SCHEDULE_DIR = Path("build") / "schedule"
 

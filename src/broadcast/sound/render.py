@@ -209,6 +209,17 @@ class Failure:
     error: BroadcastError
 
 
+@dataclass(frozen=True)
+class Clips:
+    """What the render step produced."""
+
+    results: tuple[ClipResult, ...]
+    failures: tuple[Failure, ...]
+
+    def by_id(self) -> dict[str, ClipResult]:
+        return {r.id: r for r in self.results}
+
+
 def render(jobs: list[ClipJob], *, workers: int | None = None,
            progress: Callable[[ClipResult | Failure], None] | None = None,
            ) -> tuple[list[ClipResult], list[Failure]]:

@@ -7,23 +7,18 @@ is written out in words here, read by what it *is*: a hotline digit by digit, a 
 as officials read it, a month or an ordinal by its own name. An editor checks the result with
 ``broadcast spoken`` and sees which rule or lexicon entry changed what with ``--explain``.
 
-The rules live by subject in ``textprep_words`` (abbreviations, symbols, sentences),
-``textprep_documents`` (document numbers, Roman numerals), ``textprep_numbers`` (phones, signs,
-quantities) and ``textprep_dates`` (dates, times, ordinals, lists). The word lists live in
-``data/lexicon_vi.yaml``; a workspace extends them per campaign (``Lexicon.extended``).
+The rules live by subject in ``text/words`` (abbreviations, symbols, sentences),
+``text/documents`` (document numbers, Roman numerals), ``text/numbers`` (phones, signs,
+quantities) and ``text/dates`` (dates, times, ordinals, lists). The word lists live in
+``data/lexicon_vi.yaml`` (``text/lexicon``); a workspace extends them per campaign
+(``Lexicon.extended``).
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from functools import cache
-from importlib import resources
-from types import MappingProxyType
-
-import yaml
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from broadcast.i18n import t
 from broadcast.speech.text.base import Change, recording
@@ -35,6 +30,7 @@ from broadcast.speech.text.dates import (
     read_times,
 )
 from broadcast.speech.text.documents import read_document_numbers, read_roman_numerals
+from broadcast.speech.text.lexicon import Lexicon, builtin_lexicon, nfc
 from broadcast.speech.text.numbers import (
     read_numbers,
     read_per_slashes,
@@ -53,61 +49,14 @@ from broadcast.speech.text.words import (
     tidy_typography,
 )
 
-TABLES = ("abbreviations", "words", "units", "document_types", "issuers")
-
-
-@dataclass(frozen=True)
-class Lexicon:
-    """Word lists the rules read: abbreviations (case-sensitive), words (case-insensitive),
-    units (read only right after a number), and the document types and issuers read only inside
-    a document number. Keys and values are stored NFC-normalized."""
-
-    abbreviations: Mapping[str, str]
-    words: Mapping[str, str]
-    units: Mapping[str, str] = field(default_factory=dict)
-    document_types: Mapping[str, str] = field(default_factory=dict)
-    issuers: Mapping[str, str] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        for name in TABLES:
-            table = {}
-            for key, value in getattr(self, name).items():
-                if not isinstance(key, str) or not isinstance(value, str) or not key:
-                    raise TypeError(f"lexicon {name}: {key!r}: {value!r} is not text → text")
-                table[_nfc(key)] = _nfc(value)
-            object.__setattr__(self, name, MappingProxyType(table))
-
-    def extended(self, abbreviations: Mapping[str, str] | None = None,
-                 words: Mapping[str, str] | None = None,
-                 units: Mapping[str, str] | None = None,
-                 document_types: Mapping[str, str] | None = None,
-                 issuers: Mapping[str, str] | None = None) -> Lexicon:
-        """A copy with a workspace's additions; an addition overrides a built-in entry."""
-        added = (abbreviations, words, units, document_types, issuers)
-        return Lexicon(*({**getattr(self, name), **(extra or {})}
-                         for name, extra in zip(TABLES, added, strict=True)))
-
-
-@cache
-def builtin_lexicon() -> Lexicon:
-    """The lexicon shipped with broadcast (``data/lexicon_vi.yaml``)."""
-    source = resources.files("broadcast") / "data" / "lexicon_vi.yaml"
-    data = yaml.safe_load(source.read_text(encoding="utf-8"))
-    return Lexicon(*(data.get(name) or {} for name in TABLES))
-
 
 def prepare(text: str, lexicon: Lexicon | None = None) -> str:
     """The text as it will be spoken: NFC-normalized, then every rule of ``RULES`` in order."""
     lexicon = lexicon or builtin_lexicon()
-    text = _nfc(text)
+    text = nfc(text)
     for rule in RULES:
         text = rule(text, lexicon)
     return text
-
-
-def _nfc(text: str) -> str:
-    # Text pasted from Word may be decomposed; the lexicon and the patterns are composed.
-    return unicodedata.normalize("NFC", text)
 
 
 @dataclass(frozen=True)
@@ -130,7 +79,7 @@ def explain(text: str, lexicon: Lexicon | None = None) -> Explanation:
     """Prepare ``text`` as :func:`prepare` does, writing down each replacement of each rule.
     Changes of case, spacing or punctuation only (sentence tidying) are left out."""
     lexicon = lexicon or builtin_lexicon()
-    text, steps = _nfc(text), []
+    text, steps = nfc(text), []
     for rule in RULES:
         with recording() as changes:
             text = rule(text, lexicon)

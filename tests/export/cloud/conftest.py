@@ -16,7 +16,8 @@ import boto3
 import pytest
 from moto.server import ThreadedMotoServer
 
-from broadcast.export.cloud.store import Store, open_store
+from broadcast.export.cloud.store import Store
+from broadcast.export.cloud.stores import open_store
 
 ACCESS_KEY = "testing"
 SECRET_KEY = "testing-secret-7Qx9"

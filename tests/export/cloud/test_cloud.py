@@ -25,7 +25,7 @@ from moto.server import ThreadedMotoServer
 from broadcast.errors import BroadcastError, InputError
 from broadcast.export.cloud import layout as cloud
 from broadcast.export.cloud import publish, pull
-from broadcast.export.cloud.store import open_store
+from broadcast.export.cloud.stores import open_store
 from broadcast.package import manifest as manifest_format
 
 

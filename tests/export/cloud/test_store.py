@@ -27,7 +27,8 @@ from moto.s3.models import s3_backends
 from broadcast import i18n
 from broadcast.errors import InputError, OperationalError
 from broadcast.export.cloud.s3 import PART_SIZE
-from broadcast.export.cloud.store import FileStore, ObjectInfo, Store, open_store
+from broadcast.export.cloud.store import FileStore, ObjectInfo, Store
+from broadcast.export.cloud.stores import open_store
 
 from .conftest import SECRET_KEY
 

@@ -24,7 +24,8 @@ from typing import Protocol
 from broadcast import fsio
 from broadcast.errors import InputError, OperationalError
 from broadcast.export.cloud import layout as cloud
-from broadcast.export.cloud.store import Store, open_store
+from broadcast.export.cloud.store import Store
+from broadcast.export.cloud.stores import open_store
 from broadcast.package import destination
 from broadcast.package import manifest as manifest_format
 from broadcast.package.contents import damaged_files

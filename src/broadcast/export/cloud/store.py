@@ -1,6 +1,6 @@
 """Where packages are published and pulled from: one interface, a local folder or an S3 bucket.
 
-Publish and pull speak only ``Store``; ``open_store`` picks the implementation from the address:
+Publish and pull speak only ``Store``; ``stores.open_store`` picks the implementation from the address:
 ``s3://bucket/prefix`` (``export/s3.py``, the only boto3 user) or ``file:///abs/path`` (a local
 folder with the same layout, here). Both keep the same contract, checked by the same tests:
 
@@ -84,20 +84,6 @@ class Stats(collections.Counter):
     def add(self, kind: str, amount: int = 1) -> None:
         with self._lock:
             self[kind] += amount
-
-
-def open_store(url: str, *, endpoint_url: str | None = None, region: str | None = None,
-               profile: str | None = None, addressing: str = "auto") -> Store:
-    """Open the store at ``url``. The endpoint, region, profile and addressing apply to s3:// only."""
-    scheme = urlsplit(url).scheme.lower()
-    if scheme == "s3":
-        from broadcast.export.cloud.s3 import S3Store  # boto3 is slow to import; only cloud runs pay for it
-
-        return S3Store(url, endpoint_url=endpoint_url, region=region, profile=profile,
-                       addressing=addressing)
-    if scheme == "file":
-        return FileStore(url)
-    raise InputError("cloud.bad_url", url=url)
 
 
 def check_key(key: str, store_url: str, *, prefix: bool = False) -> str:

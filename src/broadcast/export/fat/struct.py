@@ -15,7 +15,7 @@ from broadcast.export.fat import names as fatnames
 from broadcast.export.fat.geometry import FIRST_CLUSTER, NUM_FATS, SECTOR
 
 if TYPE_CHECKING:
-    from broadcast.export.fat.layout import FolderPlan, ImagePlan
+    from broadcast.export.fat.plan import FolderPlan, ImagePlan
 
 PARTITION_TYPE_FAT32_LBA = 0x0C
 MEDIA_FIXED = 0xF8  # BPB_Media, repeated in the low byte of FAT[0]

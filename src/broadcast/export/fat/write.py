@@ -19,7 +19,7 @@ from broadcast.export.fat.geometry import SECTOR
 from broadcast.fsio import atomic_path
 
 if TYPE_CHECKING:
-    from broadcast.export.fat.layout import FilePlan, ImagePlan
+    from broadcast.export.fat.plan import FilePlan, ImagePlan
 
 CHUNK = 8 << 20  # large reads and writes: the copy runs at the disk's pace, not Python's
 

@@ -15,7 +15,7 @@ from broadcast.speech.text.words import alternatives
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from broadcast.speech.textprep import Lexicon
+    from broadcast.speech.text.lexicon import Lexicon
 
 # "24/7" and "24/24" mean "at all hours", not 24 July: read as the idiom is said ("bốn", not
 # "tư"), unless a word before makes it a date ("ngày 24/7", "từ 24/7").

@@ -19,7 +19,7 @@ from broadcast.speech.text import vinumber as vn
 from broadcast.speech.text.base import Entry, from_lexicon, sentence_bounds, sub
 
 if TYPE_CHECKING:
-    from broadcast.speech.textprep import Lexicon
+    from broadcast.speech.text.lexicon import Lexicon
 
 _PART = r"[A-ZĐ][\w&]*"
 # "56/2012/NĐ-CP", "135/QĐ-TTg", "73/2006/QH11", "123/UBND-VX".

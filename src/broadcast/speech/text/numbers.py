@@ -13,7 +13,7 @@ from broadcast.speech.text.base import ALONE_AFTER, ALONE_BEFORE, NUMBER, from_l
 from broadcast.speech.text.words import alternatives
 
 if TYPE_CHECKING:
-    from broadcast.speech.textprep import Lexicon
+    from broadcast.speech.text.lexicon import Lexicon
 
 # Words after which a number of three digits or more is a phone number ("Tổng đài 1022"), and
 # the few words that may stand between ("gọi ngay 112", "liên hệ theo số 0912…"). After a name

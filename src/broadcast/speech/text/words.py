@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from broadcast.speech.text.base import from_lexicon, sub
 
 if TYPE_CHECKING:
-    from broadcast.speech.textprep import Lexicon
+    from broadcast.speech.text.lexicon import Lexicon
 
 
 def alternatives(keys: tuple[str, ...]) -> str:
