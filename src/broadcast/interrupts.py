@@ -41,8 +41,22 @@ _STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
 Item = TypeVar("Item")
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C, as the main process raises it once ``install`` ran.
+
+    Our own subclass, not ``KeyboardInterrupt`` itself: CPython remembers a bare
+    ``KeyboardInterrupt`` that passed through ``exec`` of a string (dataclasses build their
+    methods that way, so an interrupt during an import can) even after it was caught, and
+    ``python -m broadcast`` then ends by killing itself with SIGINT instead of exiting 130.
+    """
+
+
 class Terminated(KeyboardInterrupt):
     """SIGTERM, raised like Ctrl-C so that every cleanup path runs for it too."""
+
+
+class Stopped(SystemExit):
+    """Raised once the interrupt has been reported: the process ends with ``code``."""
 
 
 def exit_code(exc: BaseException) -> int:
@@ -50,11 +64,11 @@ def exit_code(exc: BaseException) -> int:
     return EXIT_TERMINATED if isinstance(exc, Terminated) else EXIT_INTERRUPTED
 
 
-class Stopped(SystemExit):
-    """Raised once the interrupt has been reported: the process ends with ``code``."""
-
-
 _installed = False
+
+
+def _raise_interrupted(_signum: int, _frame: object) -> None:
+    raise Interrupted()
 
 
 def _raise_terminated(_signum: int, _frame: object) -> None:
@@ -63,16 +77,17 @@ def _raise_terminated(_signum: int, _frame: object) -> None:
 
 def install() -> None:
     """In the main process (the console script only, never in tests that run the CLI in
-    process): SIGTERM, and Ctrl-Break on Windows, unwind like Ctrl-C.
-
-    A signal the parent set to be ignored stays ignored, as Python itself does for SIGINT.
+    process): Ctrl-C raises ``Interrupted``, SIGTERM ``Terminated``, Ctrl-Break on Windows
+    counts as Ctrl-C. A signal the parent set to be ignored stays ignored.
     """
     global _installed
     _installed = True
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _raise_interrupted)
     if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
         signal.signal(signal.SIGTERM, _raise_terminated)
     if hasattr(signal, "SIGBREAK") and signal.getsignal(signal.SIGBREAK) is signal.SIG_DFL:
-        signal.signal(signal.SIGBREAK, signal.default_int_handler)
+        signal.signal(signal.SIGBREAK, _raise_interrupted)
 
 
 def ignore_further() -> None:
@@ -232,7 +247,7 @@ class StopRequest(threading.Event):
 
     def check(self, *_args: object) -> None:
         if self.is_set():
-            raise KeyboardInterrupt()
+            raise Interrupted()
 
 
 class _Threads(ThreadPoolExecutor):
