@@ -149,9 +149,14 @@ def test_usb_writes_verifies_and_refuses_to_overwrite(built: Path, tmp_path: Pat
     assert (stick / "xa-a" / "manifest.json").is_file()
     assert not [p for p in stick.iterdir() if p.name != "xa-a"]  # no partial or old copies left
     assert cli(built, "verify", str(stick)).returncode == 0
-    again = cli(built, "usb", "xa-a", str(stick))
-    assert again.returncode == 2 and "--replace" in again.stderr
+    again = cli(built, "usb", "xa-a", str(stick))  # the very same package, intact: nothing to do
+    assert again.returncode == 0 and "nothing was written" in again.stdout, again.stderr
+    clip = next((stick / "xa-a").rglob("*.mp3"))
+    clip.write_bytes(clip.read_bytes()[:-10])  # damaged on the stick: no longer "the same"
+    refused = cli(built, "usb", "xa-a", str(stick))
+    assert refused.returncode == 2 and "--replace" in refused.stderr
     assert cli(built, "usb", "xa-a", str(stick), "--replace").returncode == 0
+    assert cli(built, "verify", str(stick)).returncode == 0
     missing = cli(built, "usb", "xa-a", str(tmp_path / "no-stick"))
     assert missing.returncode == 2 and "plugged in" in missing.stderr
 

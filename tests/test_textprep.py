@@ -6,12 +6,14 @@ right one (school and broadcast usage), so a wrong "fix" of the rules shows up h
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from importlib import resources
 
 import pytest
 
-from broadcast import vinumber
-from broadcast.textprep import RULES, Lexicon, builtin_lexicon, prepare
+from broadcast import i18n, vinumber
+from broadcast.textprep import RULES, Lexicon, builtin_lexicon, explain, explanation_lines, prepare
 
 # --- vinumber: whole numbers ------------------------------------------------------------
 # 5 after a ten is "lăm" (15, 25), 1 after "mươi" is "mốt" and 4 is "tư" (21, 24) while 11 and 14
@@ -61,6 +63,8 @@ REQUIRED_ABBREVIATIONS = [
     "UBND", "HĐND", "VSTBPN", "VSTBCPN", "BĐG", "THCS", "THPT", "CLB", "MTTQ", "HLHPN", "LHPN",
     "BCĐ", "BHYT", "BHXH", "BLGĐ", "GD&ĐT", "LĐTB&XH", "KT-XH", "ĐTN", "CSGT", "TP.", "TTYT",
     "TYT", "ATTP", "PCCC", "HIV", "NXB",
+    # issue 12: abbreviations heard spelled out in finished clips
+    "BCH", "HN&GĐ", "PCTT", "TKCN", "NHCSXH", "PCBLGĐ", "ĐCTC",
 ]
 
 
@@ -69,6 +73,31 @@ def test_builtin_abbreviations_are_expanded(abbreviation):
     spoken = prepare(f"Tin của {abbreviation} xã")
     assert abbreviation not in spoken
     assert spoken == f"Tin của {builtin_lexicon().abbreviations[abbreviation]} xã."
+
+
+def test_official_expansions():
+    # The committee's official name is "Ban Vì sự tiến bộ của phụ nữ", with "của".
+    assert builtin_lexicon().abbreviations["VSTBPN"] == "Vì sự tiến bộ của phụ nữ"
+    assert prepare("HN&GĐ") == "Hôn nhân và gia đình."
+
+
+@pytest.mark.parametrize(("table", "keys"), [
+    ("document_types", ["QĐ", "NĐ", "TT", "NQ", "CT", "KH", "TB", "CĐ", "TTLT"]),
+    ("issuers", ["CP", "TTg", "BTTTT", "UBND", "QH", "BYT", "BGDĐT", "LĐTBXH", "BLĐTBXH", "BCA",
+                 "HĐND", "TW"]),
+])
+def test_document_codes_are_lexicon_data(table, keys):
+    assert [key for key in keys if key not in getattr(builtin_lexicon(), table)] == []
+
+
+def test_every_lexicon_entry_says_where_it_comes_from():
+    # Each entry line carries a comment with its source or reason (an editor adding a line to a
+    # workspace lexicon sees why the built-in one reads as it does).
+    source = resources.files("broadcast") / "data" / "lexicon_vi.yaml"
+    entries = [line for line in source.read_text(encoding="utf-8").splitlines()
+               if re.match(r"^  [^ #]", line)]
+    assert len(entries) > 250
+    assert [line for line in entries if " # " not in line] == []
 
 
 def test_builtin_readings_of_common_abbreviations():
@@ -100,6 +129,19 @@ def test_workspace_additions_override_builtins():
         "Chính quyền và ban quản lý, số nóng, da lô.")
     # The built-in lexicon itself is untouched.
     assert prepare("UBND") == "Ủy ban nhân dân."
+
+
+def test_workspace_can_add_document_codes():
+    # An issuer missing from the built-in table may be a workspace abbreviation; Lexicon.extended
+    # also takes issuers and document types.
+    assert prepare("Theo 12/QĐ-BQLR") == "Theo mười hai Quyết định BQLR."
+    lexicon = builtin_lexicon().extended(abbreviations={"BQLR": "Ban quản lý rừng"})
+    assert prepare("Theo 12/QĐ-BQLR", lexicon) == (
+        "Theo mười hai Quyết định của Ban quản lý rừng.")
+    lexicon = builtin_lexicon().extended(issuers={"BQLR": "Ban quản lý rừng phòng hộ"},
+                                         document_types={"PL": "Pháp lệnh"})
+    assert prepare("Theo 3/PL-BQLR", lexicon) == (
+        "Theo ba Pháp lệnh của Ban quản lý rừng phòng hộ.")
 
 
 def test_decomposed_workspace_entries_still_match():
@@ -242,10 +284,10 @@ def test_numbers(written, spoken):
 
 
 def test_units_after_numbers():
-    # "đồng/người" is said "đồng một người"; units are only read after a number, so the list
-    # marker "đ)" is left alone.
+    # "đồng/người" is said "đồng mỗi người" ("một người" can be heard as a count); units are
+    # only read after a number, so the list marker "đ)" is left alone.
     assert prepare("Phí 50.000đ/người, cách 5 km, rộng 2ha") == (
-        "Phí năm mươi nghìn đồng một người, cách năm ki-lô-mét, rộng hai héc-ta.")
+        "Phí năm mươi nghìn đồng mỗi người, cách năm ki-lô-mét, rộng hai héc-ta.")
     assert prepare("đ) Trẻ em") == "Đ) Trẻ em."
 
 
@@ -259,6 +301,17 @@ def test_ordinals(written, spoken):
 
 def test_codes_mixing_letters_and_digits_are_left_alone():
     assert prepare("Cúm H5N1, lớp 10A1") == "Cúm H5N1, lớp 10A1."
+
+
+def test_vinumber_roman_ranks_and_months():
+    assert [vinumber.roman_value(r) for r in ("I", "IV", "IX", "XIV", "XXI", "XCIX")] == [
+        1, 4, 9, 14, 21, 99]
+    # Not numerals: badly formed, or letters used as labels ("Phần C", "mục D", "L").
+    assert [vinumber.roman_value(r) for r in ("IIII", "VV", "IC", "C", "D", "M", "L", "")] == [
+        None] * 8
+    assert [vinumber.rank_words(n) for n in (1, 2, 3, 4, 5)] == ["nhất", "nhì", "ba", "tư", "năm"]
+    assert vinumber.month_words(1) == "một" and vinumber.month_words(1, lunar=True) == "giêng"
+    assert vinumber.month_words(12, lunar=True) == "chạp" and vinumber.month_words(4) == "tư"
 
 
 def test_document_numbers_are_read_as_newsreaders_do():
@@ -306,3 +359,52 @@ def test_every_rule_is_a_text_to_text_function():
     lexicon = builtin_lexicon()
     for rule in RULES:
         assert isinstance(rule("Văn bản 1", lexicon), str), rule.__name__
+
+
+# --- explanations ------------------------------------------------------------------------
+
+def test_explain_says_which_rule_or_entry_changed_each_span():
+    explanation = explain("Ban VSTBPN xã: gọi 111 trước 17h")
+    found = [(s.change.before, s.change.after, s.rule, s.change.entries)
+             for s in explanation.steps]
+    assert found == [
+        ("VSTBPN", "Vì sự tiến bộ của phụ nữ", "expand_abbreviations",
+         (("abbreviations", "VSTBPN"),)),
+        ("111", "một một một", "read_phone_numbers", ()),
+        ("17h", "mười bảy giờ", "read_times", ()),
+    ]
+    assert explanation.spoken == "Ban Vì sự tiến bộ của phụ nữ xã: gọi một một một trước mười bảy giờ."
+
+
+def test_explain_prepares_exactly_what_prepare_does():
+    # The explanation is recorded by the rules themselves, so it cannot drift from them.
+    texts = ["Nghị định 56/2012/NĐ-CP của Chính phủ", "Quý IV/2025, -2°C, 50.000đ/hộ, thứ 2, 4",
+             "Gọi 113 khi có trộm, 114 khi có cháy", "", "Không có số nào"]
+    for text in texts:
+        assert explain(text).spoken == prepare(text)
+    assert explain("Không có số nào").steps == ()
+
+
+def test_explanation_lines_name_the_source_in_both_languages():
+    lexicon = builtin_lexicon().extended(abbreviations={"ĐCTC": "địa chỉ an toàn"})
+    explanation = explain("ĐCTC và VSTBPN, theo 56/2012/NĐ-CP, gọi 111", lexicon)
+    i18n.set_language("en")
+    lines = explanation_lines(explanation, lexicon)
+    assert "ĐCTC → địa chỉ an toàn   [campaign lexicon.yaml: ĐCTC]" in lines
+    assert "VSTBPN → Vì sự tiến bộ của phụ nữ   [lexicon: VSTBPN]" in lines
+    assert ("56/2012/NĐ-CP → năm mươi sáu năm hai nghìn không trăm mười hai Nghị định của Chính "
+            "phủ   [rule: document number (read_document_numbers); lexicon: NĐ, CP]") in lines
+    assert lines[-1] == f"Spoken: {explanation.spoken}"
+    i18n.set_language("vi")
+    vi = explanation_lines(explanation, lexicon)
+    assert "VSTBPN → Vì sự tiến bộ của phụ nữ   [từ điển: VSTBPN]" in vi
+    assert "111 → một một một   [quy tắc: số điện thoại, số tổng đài (đọc từng chữ số) " \
+           "(read_phone_numbers)]" in vi
+    assert explanation_lines(explain("Chào bà con.")) == [
+        "Không có gì phải đổi: máy đọc đúng như chữ viết.", "Lời đọc: Chào bà con."]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_rule_has_a_description_for_explanations(lang):
+    catalog = i18n.catalog(lang)
+    assert [r.__name__ for r in RULES if f"textprep.rule.{r.__name__}" not in catalog] == []

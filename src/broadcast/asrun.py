@@ -28,9 +28,10 @@ from broadcast import schedule, sheets
 from broadcast.errors import InputProblems, Problem
 from broadcast.i18n import LANGUAGES, t, t_in
 from broadcast.ledger import Ledger, Play
+from broadcast.manifest import PLAY_LOG
 from broadcast.model import WEEKDAYS
 
-NAME = "nhat-ky-phat.csv"
+NAME = PLAY_LOG
 COLUMNS = ("commune", "date", "weekday", "slot", "planned_time", "order", "message", "title",
            "file", "played", "actual_time", "note")
 """The blank sheet's columns, in order; headers are ``asrun.column.<name>`` in the catalogs."""

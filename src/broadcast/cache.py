@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +42,21 @@ def content_hash(path: Path) -> str:
     jingles and clips are hashed by several steps."""
     stat = Path(path).stat()
     return _remembered(Path(path), stat.st_mtime_ns, stat.st_size)
+
+
+_by_inode: dict[tuple[int, int, int, int, int], str] = {}
+
+
+def inode_hash(path: Path) -> str:
+    """sha256 of a file, computed once per inode and change in a run: the hundreds of hard links
+    a package folder holds to one clip are hashed once, and any write to the file (a tag editor,
+    a flipped byte) changes its modification or change time, so damage is never hidden."""
+    stat = os.stat(path)
+    key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    found = _by_inode.get(key)
+    if found is None:
+        found = _by_inode[key] = file_sha256(Path(path))
+    return found
 
 
 @dataclass(frozen=True)

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import os
+import secrets
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -79,19 +83,133 @@ def write_text(target: Path, text: str) -> None:
         fh.write(text)
 
 
-def swap_folder(staging: Path, final: Path, old_suffix: str = ".old") -> None:
-    """Put a complete folder in place of ``final``: the old one stays until the new one is in.
+OWN_MARK = ".broadcast-"
+"""Every temporary or backup folder broadcast makes beside a destination is named
+``.<destination>.broadcast-<kind>-<token>``: hidden, and never a name a user would choose, so
+cleaning up can never delete a folder the user made (such as their own ``X.old``)."""
 
-    Two renames (final → old, staging → final) and a directory sync; a crash between them
-    leaves both folders whole, and the next run starts again from a fresh staging folder.
+
+def own_sibling(final: Path, kind: str, token: str | None = None) -> Path:
+    """A folder name of broadcast's own beside ``final``: ``kind`` is ``new``, ``old`` or a
+    stable staging name; without ``token`` a random one makes it unique to this run."""
+    token = token or secrets.token_hex(4)
+    return final.with_name(f".{final.name}{OWN_MARK}{kind}-{token}")
+
+
+def own_siblings(final: Path, kind: str) -> list[Path]:
+    """broadcast's own ``kind`` folders beside ``final``, oldest first."""
+    prefix = f".{final.name}{OWN_MARK}{kind}-"
+    try:
+        found = [p for p in final.parent.iterdir() if p.name.startswith(prefix) and p.is_dir()
+                 and not p.is_symlink()]
+    except FileNotFoundError:
+        return []
+    return sorted(found, key=lambda p: p.stat().st_mtime_ns)
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+_RENAME_SWAP = 2  # macOS stdio.h
+
+
+def _exchange_function():
+    """The OS call that swaps two paths in one step, or None (Windows has none)."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        call = getattr(libc, "renameat2", None)  # glibc 2.28+, musl 1.2.4+
+        if call is None:
+            return None
+        at_fdcwd = -100
+        return lambda a, b: call(at_fdcwd, a, at_fdcwd, b, _RENAME_EXCHANGE)
+    if sys.platform == "darwin":
+        libc = ctypes.CDLL(None, use_errno=True)
+        call = getattr(libc, "renamex_np", None)
+        return None if call is None else (lambda a, b: call(a, b, _RENAME_SWAP))
+    return None
+
+
+def exchange(a: Path, b: Path) -> bool:
+    """Swap two existing paths atomically. False when the OS or the file system cannot (FAT
+    sticks on older kernels, network shares, Windows): the caller then takes the slow road."""
+    call = _exchange_function()
+    if call is None:
+        return False
+    if call(os.fsencode(a), os.fsencode(b)) == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EOPNOTSUPP, errno.EXDEV,
+                errno.EPERM):
+        return False
+    raise OSError(code, os.strerror(code), str(a), None, str(b))
+
+
+def replace_folder(staging: Path, final: Path) -> None:
+    """Put the complete folder ``staging`` in place of ``final``, durably.
+
+    At every instant ``final`` holds the old complete folder or the new one: with an atomic
+    exchange where the OS offers it; elsewhere by renaming the old one aside under broadcast's
+    own backup name first, which ``recover_folder`` puts back if a crash came in between. The
+    caller has checked that ``final`` is broadcast's to replace.
     """
-    old = final.with_name(f"{final.name}{old_suffix}")
-    shutil.rmtree(old, ignore_errors=True)
-    if final.exists():
-        os.replace(final, old)
-    os.replace(staging, final)
+    sync_tree(staging)
+    if not final.exists():
+        os.rename(staging, final)
+        fsync_dir(final.parent)
+        return
+    if exchange(staging, final):
+        old = own_sibling(final, "old")
+        os.rename(staging, old)  # after the exchange, staging holds the old folder
+    else:
+        old = own_sibling(final, "old")
+        os.rename(final, old)
+        fsync_dir(final.parent)
+        os.rename(staging, final)
     fsync_dir(final.parent)
-    shutil.rmtree(old, ignore_errors=True)
+    discard(old)
+
+
+def discard(folder: Path) -> None:
+    """Delete one of broadcast's own folders: renamed to a ``trash`` name first, so a deletion
+    cut short can never be mistaken for a backup to restore."""
+    final_name = folder.name[1:].split(OWN_MARK, 1)[0]
+    trash = own_sibling(folder.with_name(final_name), "trash")
+    os.rename(folder, trash)
+    shutil.rmtree(trash)
+
+
+def sync_tree(folder: Path) -> None:
+    """Every file's contents, then every folder's entries, on disk: a name that appears after
+    a power cut must never point at an empty or half-written file."""
+    folders = [folder]
+    for entry in folder.rglob("*"):
+        if entry.is_symlink():
+            continue
+        if entry.is_dir():
+            folders.append(entry)
+        elif entry.is_file():
+            with open(entry, "rb") as fh:
+                os.fsync(fh.fileno())
+    for path in sorted(folders, key=lambda p: len(p.parts), reverse=True):
+        fsync_dir(path)
+
+
+def recover_folder(final: Path, *, stale_new: bool = False) -> list[str]:
+    """Finish what an interrupted ``replace_folder`` left: if ``final`` is missing, its backup
+    goes back; broadcast's own leftovers beside it (backups, half-deleted trash and, with
+    ``stale_new``, unfinished ``new`` folders) are removed. Returns what was done, one word per
+    folder ("restored", "removed"). Every command that replaces ``final`` calls it with
+    ``stale_new`` (it holds the lock, so an unfinished folder is a dead run's); ``verify`` calls
+    it without, since a writer may be at work on the same stick."""
+    done = []
+    backups = own_siblings(final, "old")
+    if backups and not final.exists():
+        os.rename(backups.pop(), final)
+        fsync_dir(final.parent)
+        done.append("restored")
+    unfinished = own_siblings(final, "new") if stale_new else []
+    for leftover in [*backups, *own_siblings(final, "trash"), *unfinished]:
+        shutil.rmtree(leftover, ignore_errors=True)  # ours, and only tidiness is at stake
+        done.append("removed")
+    return done
 
 
 # Leftovers of interrupted runs ------------------------------------------------------------

@@ -1,7 +1,8 @@
 """The distribution ledger: an embedded record of what went where, and what was played.
 
 One SQLite file, ``<workspace>/ledger.sqlite``. The office's PC may lose power or a command may
-be killed at any moment, so: WAL journal, ``synchronous=FULL`` (a commit is on disk before the
+be killed at any moment, so: WAL journal (a rollback journal where WAL cannot work: FAT disks,
+network shares), ``synchronous=FULL`` (a commit is on disk before the
 command goes on), and every record (a delivery with all its content lines; a batch of plays) is
 ONE transaction: after a crash a record is there whole or not at all.
 
@@ -180,9 +181,7 @@ class Ledger:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # isolation_level=None: transactions are ours (BEGIN IMMEDIATE in _write), never implicit.
-            self._conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self._conn.execute("PRAGMA journal_mode=WAL")
+            self._conn, self.journal = _connect(self.path)
             self._conn.execute("PRAGMA synchronous=FULL")
             self._conn.execute("PRAGMA foreign_keys=ON")
             self._migrate()
@@ -233,22 +232,21 @@ class Ledger:
 
         ``plan``, the commune's plan in this version, is kept once per version so that
         planned-versus-played can be counted later without the workspace."""
-        if delivery.action not in ACTIONS or delivery.channel not in CHANNELS:
-            raise ValueError(f"unknown action or channel: {delivery.action}, {delivery.channel}")
-        row = (utc_stamp(delivery.time), delivery.action, delivery.campaign, delivery.commune,
-               delivery.commune_name, delivery.version, delivery.sequence, delivery.channel,
-               public_target(delivery.target), delivery.files, delivery.bytes, len(delivery.content))
         with self._write() as conn:
-            ident = conn.execute(
-                "INSERT INTO delivery (time, action, campaign, commune, commune_name, version, sequence,"
-                " channel, target, files, bytes, lines) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row).lastrowid
-            conn.executemany("INSERT INTO content VALUES (?,?,?,?,?,?,?,?)", [
-                (ident, n, c.message, c.title, c.language, json.dumps(list(c.topics), ensure_ascii=False),
-                 c.plays, c.seconds) for n, c in enumerate(delivery.content)])
-            if plan is not None:
-                conn.executemany("INSERT OR IGNORE INTO planned VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                                 _planned_rows(delivery, plan))
-        return ident
+            return _insert(conn, delivery, plan)
+
+    def record_once(self, delivery: Delivery, plan: schedule.CommunePlan | None = None) -> bool:
+        """Record ``delivery`` unless the same action already took this version of this commune
+        to this target; True when recorded. A rerun after a crash between doing and recording
+        finds the work done and records it here, and never records it twice."""
+        with self._write() as conn:
+            found = conn.execute(
+                "SELECT 1 FROM delivery WHERE action=? AND campaign=? AND commune=? AND version=?"
+                " AND target=? LIMIT 1", (delivery.action, delivery.campaign, delivery.commune,
+                                         delivery.version, public_target(delivery.target))).fetchone()
+            if not found:
+                _insert(conn, delivery, plan)
+        return not found
 
     def next_sequence(self, campaign: str, commune: str, version: str) -> int:
         """The package number of this content version: the newest package keeps its number when
@@ -323,6 +321,49 @@ class Ledger:
         """Message id → title, of every message any delivery carried."""
         rows = self._conn.execute("SELECT message, title FROM content ORDER BY delivery, line")
         return {ident: title for ident, title in rows}
+
+
+def _connect(path: Path) -> tuple[sqlite3.Connection, str]:
+    """Open the ledger in WAL mode where it works, else with a rollback journal.
+
+    WAL needs shared memory beside the file, which FAT and exFAT disks behind FUSE and network
+    shares (SQLite says so) cannot give: there a write fails ("disk I/O error", "readonly
+    database"). A write transaction is tried at once; if it fails, the file is switched to a
+    rollback journal (in exclusive mode, which needs no shared memory) and reopened. Both
+    modes keep ``synchronous=FULL`` and one transaction per record.
+    """
+    # isolation_level=None: transactions are ours (BEGIN IMMEDIATE in _write), never implicit.
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    try:
+        mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+        return conn, mode
+    except sqlite3.OperationalError:
+        conn.close()
+    conn = sqlite3.connect(path, timeout=30, isolation_level=None)
+    conn.execute("PRAGMA locking_mode=EXCLUSIVE")
+    mode = conn.execute("PRAGMA journal_mode=DELETE").fetchone()[0]
+    conn.execute("PRAGMA locking_mode=NORMAL")
+    return conn, mode
+
+
+def _insert(conn: sqlite3.Connection, delivery: Delivery, plan: schedule.CommunePlan | None) -> int:
+    if delivery.action not in ACTIONS or delivery.channel not in CHANNELS:
+        raise ValueError(f"unknown action or channel: {delivery.action}, {delivery.channel}")
+    row = (utc_stamp(delivery.time), delivery.action, delivery.campaign, delivery.commune,
+           delivery.commune_name, delivery.version, delivery.sequence, delivery.channel,
+           public_target(delivery.target), delivery.files, delivery.bytes, len(delivery.content))
+    ident = conn.execute(
+        "INSERT INTO delivery (time, action, campaign, commune, commune_name, version, sequence,"
+        " channel, target, files, bytes, lines) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", row).lastrowid
+    conn.executemany("INSERT INTO content VALUES (?,?,?,?,?,?,?,?)", [
+        (ident, n, c.message, c.title, c.language, json.dumps(list(c.topics), ensure_ascii=False),
+         c.plays, c.seconds) for n, c in enumerate(delivery.content)])
+    if plan is not None:
+        conn.executemany("INSERT OR IGNORE INTO planned VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                         _planned_rows(delivery, plan))
+    return ident
 
 
 def _planned_rows(delivery: Delivery, plan: schedule.CommunePlan) -> list[tuple]:

@@ -20,6 +20,8 @@ from broadcast.errors import InputError
 FORMAT = "broadcast-package"
 FORMAT_VERSION = 1
 NAME = "manifest.json"
+PLAY_LOG = "nhat-ky-phat.csv"
+"""The blank play log every package carries; the operator fills it in and sends it back."""
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,14 @@ class Manifest:
     signatures: tuple[dict, ...] = ()
     """Ed25519 signatures over ``signed_bytes()``, each with its key id and public key."""
     extra: dict = field(default_factory=dict)
+    unknown: dict = field(default_factory=dict)
+    """Top-level fields of the document as read that this version does not know. A signature
+    covers them too, and a signed manifest holding any is refused: nothing here would check or
+    use what they say."""
+
+    @property
+    def unknown_fields(self) -> tuple[str, ...]:
+        return tuple(sorted(self.unknown))
 
     @property
     def audio(self) -> tuple[FileEntry, ...]:
@@ -63,6 +73,7 @@ class Manifest:
 
     def to_dict(self) -> dict:
         data = asdict(self)
+        data.update(data.pop("unknown"))
         data["files"] = [{k: (list(v) if isinstance(v, tuple) else v) for k, v in f.items()
                           if v is not None} for f in data["files"]]
         data["signatures"] = [dict(s) for s in self.signatures]
@@ -72,7 +83,10 @@ class Manifest:
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
 
     def signed_bytes(self) -> bytes:
-        """What a signature covers: the canonical JSON of everything but the signatures."""
+        """What a signature covers: the canonical JSON of the whole document but its signature
+        list (sorted keys, no spaces, UTF-8), unknown fields included, so a field added after
+        signing breaks the signature. Manifests signed by earlier versions (which signed the
+        fields they knew) hold no others, and verify unchanged."""
         data = self.to_dict()
         del data["signatures"]
         return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
@@ -87,10 +101,26 @@ def safe_path(path: str) -> str:
     return path
 
 
+KNOWN_FIELDS = frozenset({"format", "format_version", "campaign", "organization", "commune", "version",
+                          "created", "tool", "files", "sequence", "expires", "signatures", "extra"})
+
+
+def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object with a key twice reads differently in different parsers: refuse it."""
+    data = {}
+    for key, value in pairs:
+        if key in data:
+            raise ValueError(f"duplicate key {key!r}")
+        data[key] = value
+    return data
+
+
 def parse(text: str, shown: str) -> Manifest:
     """Read a manifest, refusing anything malformed or pointing outside the package."""
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_no_duplicates)
+        if not isinstance(data, dict):
+            raise ValueError("not a JSON object")
         if data.get("format") != FORMAT:
             raise InputError("manifest.not_a_manifest", path=shown)
         if int(data.get("format_version", 0)) > FORMAT_VERSION:
@@ -102,7 +132,8 @@ def parse(text: str, shown: str) -> Manifest:
                                       "created", "tool")}
         return Manifest(**known, files=files, extra=data.get("extra", {}),
                         sequence=int(data.get("sequence", 0)), expires=data.get("expires"),
-                        signatures=tuple(data.get("signatures", ())))
+                        signatures=tuple(data.get("signatures", ())),
+                        unknown={k: v for k, v in data.items() if k not in KNOWN_FIELDS})
     except InputError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as exc:

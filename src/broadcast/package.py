@@ -26,18 +26,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from broadcast import __version__, asrun, fsio, guide, page, playlist
-from broadcast.cache import content_hash
+from broadcast import __version__, asrun, destination, fsio, guide, page, playlist
+from broadcast.cache import content_hash, inode_hash
 from broadcast.i18n import t_in
 from broadcast.manifest import NAME as MANIFEST_NAME
-from broadcast.manifest import FileEntry, Manifest
+from broadcast.manifest import PLAY_LOG, FileEntry, Manifest
 from broadcast.model import WEEKDAYS, Commune, Workspace
 from broadcast.schedule import CommunePlan, Item, Schedule, SlotPlan
 
 PACKAGES_DIR = Path("dist") / "packages"
 PLAYLIST_DIR = "danh-sach-phat"
 SHEET_NAME = "lich-phat.csv"
-PLAY_LOG_NAME = "nhat-ky-phat.csv"
+PLAY_LOG_NAME = PLAY_LOG
 
 
 @dataclass(frozen=True)
@@ -215,27 +215,76 @@ def plan_package(ws: Workspace, schedule_: Schedule, commune_plan: CommunePlan,
     return PackagePlan(commune, tuple(files), seal(manifest))
 
 
-def write_folder(plan: PackagePlan, root: Path) -> tuple[Path, bool]:
-    """Write the package to ``root/<commune-id>/``; return (folder, whether anything changed).
+@dataclass(frozen=True)
+class Written:
+    """What writing one package did."""
 
-    Built in a fresh hidden folder and swapped in whole, so the final name never holds a half
-    package; an identical package already there is left untouched.
+    folder: Path
+    changed: bool
+    repaired: tuple[str, ...] = ()
+    """Files of an unchanged package found damaged (size or sha256) and written afresh."""
+
+
+def damaged_files(folder: Path, manifest: Manifest) -> list[str]:
+    """Paths of ``folder`` whose size or sha256 no longer match the manifest. Audio is hard-linked
+    from ``build/clips``, so one damaged byte would be in every package; hashes are memoized
+    per inode and change, so checking hundreds of links to one clip reads it once."""
+    damaged = []
+    for entry in manifest.files:
+        path = folder / entry.path
+        try:
+            intact = path.stat().st_size == entry.size and inode_hash(path) == entry.sha256
+        except FileNotFoundError:
+            intact = False
+        if not intact:
+            damaged.append(entry.path)
+    return damaged
+
+
+def write_folder(plan: PackagePlan, root: Path, *, copy: Callable[[int], None] | None = None,
+                 ) -> Written:
+    """Write the package to ``root/<commune-id>/``, only if broadcast may replace what is there.
+
+    Built in a fresh folder of broadcast's own and swapped in whole, so the final name never
+    holds a half package; an identical package already there is checked file by file and left
+    untouched, or rebuilt when any of its files was damaged. ``copy`` hears the bytes of each
+    clip that had to be copied because hard links are not available.
     """
     final = root / plan.commune.id
+    fsio.recover_folder(final)
+    existing = destination.check_replaceable(final, plan.commune.id, file_hash=inode_hash)
     manifest_bytes = plan.manifest_bytes()
-    existing = final / MANIFEST_NAME
-    if existing.is_file() and existing.read_bytes() == manifest_bytes:
-        return final, False
-    staging = root / f".{plan.commune.id}.part"
-    shutil.rmtree(staging, ignore_errors=True)
-    for item in plan.files:
-        _put(item, staging / item.path)
-    fsio.write_bytes(staging / MANIFEST_NAME, manifest_bytes)
-    fsio.swap_folder(staging, final)
-    return final, True
+    repaired: tuple[str, ...] = ()
+    if existing is not None and (final / MANIFEST_NAME).read_bytes() == manifest_bytes:
+        repaired = tuple(damaged_files(final, plan.manifest))
+        if not repaired:
+            return Written(final, False)
+    staging = fsio.own_sibling(final, "new")
+    try:
+        for item in plan.files:
+            _put(item, staging / item.path, copy)
+        fsio.write_bytes(staging / MANIFEST_NAME, manifest_bytes)
+        fsio.replace_folder(staging, final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)  # our own half folder; the old one is intact
+        raise
+    return Written(final, True, repaired)
 
 
-def _put(item: PackageFile, target: Path) -> None:
+def can_link(source: Path, folder: Path) -> bool:
+    """Whether ``folder`` can hold hard links to ``source`` (not on FAT, exFAT, many network
+    shares, or across disks): tried once with a probe of broadcast's own name."""
+    folder.mkdir(parents=True, exist_ok=True)
+    probe = folder / f".link-probe-{os.getpid()}.part"
+    try:
+        os.link(source, probe)
+    except OSError:
+        return False
+    probe.unlink()
+    return True
+
+
+def _put(item: PackageFile, target: Path, copy: Callable[[int], None] | None) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if item.content is not None:
         target.write_bytes(item.content)
@@ -244,3 +293,5 @@ def _put(item: PackageFile, target: Path) -> None:
         os.link(item.source, target)  # clips are immutable once written: share, do not copy
     except OSError:
         shutil.copyfile(item.source, target)
+        if copy:
+            copy(target.stat().st_size)

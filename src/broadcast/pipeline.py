@@ -14,6 +14,7 @@ from broadcast import ledger, package, render, schedule, signing
 from broadcast.ledger import Ledger
 from broadcast.manifest import Manifest
 from broadcast.model import Workspace
+from broadcast.progress import Advance, Notice, Reporter, quiet
 from broadcast.render import ClipResult, Failure
 from broadcast.schedule_files import evergreen, write_schedule
 from broadcast.signing import SigningKey
@@ -85,18 +86,42 @@ def packages(ws: Workspace, plan_: schedule.Schedule, made: Clips, seal: Sealer,
 
 
 def build(ws: Workspace, made: Clips, seal: Sealer, communes: Iterable[str] | None = None,
-          ) -> list[tuple[package.PackagePlan, Path, bool]]:
-    """Plan and write every commune's package into ``dist/packages/``; record what changed."""
+          report: Reporter = quiet) -> list[tuple[package.PackagePlan, Path, bool]]:
+    """Plan and write every commune's package into ``dist/packages/``; record each in the ledger
+    (once: a rerun after a crash records a package that was written but never recorded)."""
     plan_ = plan(ws, made)
     write_schedule(ws, plan_, made)
     root = ws.root / package.PACKAGES_DIR
+    plans = packages(ws, plan_, made, seal, communes)
+    copy = _copy_meter(plans, root, report)
     built = []
     by_commune = {c.commune: c for c in plan_.communes}
-    for p in packages(ws, plan_, made, seal, communes):
-        folder, changed = package.write_folder(p, root)
-        if changed:  # with its plan, so play logs sent back can be checked against it
-            seal.ledger.record(ledger.delivery_from_manifest(p.manifest, action="build",
-                                                             channel="folder", target=str(folder)),
-                               by_commune[p.commune.id])
-        built.append((p, folder, changed))
+    for p in plans:
+        written = package.write_folder(p, root, copy=copy)
+        if written.repaired:
+            report(Notice("package.repaired", {"commune": p.commune.id, "count": len(written.repaired),
+                                               "files": ", ".join(written.repaired[:3])}))
+        # With its plan, so play logs sent back can be checked against it.
+        seal.ledger.record_once(ledger.delivery_from_manifest(p.manifest, action="build",
+                                                              channel="folder", target=str(written.folder)),
+                                by_commune[p.commune.id])
+        built.append((p, written.folder, written.changed))
     return built
+
+
+def _copy_meter(plans: list[package.PackagePlan], root: Path, report: Reporter,
+                ) -> Callable[[int], None] | None:
+    """Where hard links cannot be made (a FAT or exFAT disk, a network share, another drive),
+    say once that packages are full copies, how large, and show the copying as it goes."""
+    sources = [f.source for p in plans for f in p.files if f.source is not None]
+    if not sources or package.can_link(sources[0], root):
+        return None
+    total = sum(f.size for p in plans for f in p.manifest.audio)
+    report(Notice("package.copies", {"folder": str(root), "mb": f"{total / 1e6:.0f}"}))
+    done = 0
+
+    def copied(size: int) -> None:
+        nonlocal done
+        done += size
+        report(Advance("copy", done, total, "bytes"))
+    return copied

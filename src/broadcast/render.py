@@ -10,6 +10,7 @@ Tags are written last from the message, so retitling a message never re-synthesi
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
@@ -187,10 +188,13 @@ def render_clip(job: ClipJob) -> ClipResult:
     """Make (or reuse) one clip and write its tagged copy to ``job.output`` if it changed."""
     store = Store(job.cache_root / "clips")
     record = store.get(job.clip_key, ".mp3")
+    audio_bytes = store.blob(job.clip_key, ".mp3").read_bytes() if record else b""
+    if record and hashlib.sha256(audio_bytes).hexdigest() != record["sha256"]:
+        record = None  # the cached audio was damaged on disk: make it again, never pass it on
     cached = record is not None
     if record is None:
         record = _make_clip(job, store)
-    audio_bytes = store.blob(job.clip_key, ".mp3").read_bytes()
+        audio_bytes = store.blob(job.clip_key, ".mp3").read_bytes()
     data = tags.tagged(audio_bytes, {**job.tags, "content_hash": record["sha256"]})
     _write_if_changed(job.output, data)
     return ClipResult(

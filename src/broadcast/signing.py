@@ -204,8 +204,9 @@ class Verdict:
 
     ok: bool
     reason: str = ""
-    """Empty when ok; else unsigned | bad_signature | unknown_key | expired | rolled_back |
-    key_changed (trust on first use) | wrong_commune (a pull got another commune's package)."""
+    """Empty when ok; else unsigned | bad_signature | unknown_fields | unknown_key | expired |
+    rolled_back | key_changed (trust on first use) | wrong_commune (a pull got another commune's
+    package)."""
     key: PublicKey | None = None
     anchored: bool = False
     detail: dict = field(default_factory=dict)
@@ -228,6 +229,9 @@ def check_manifest(manifest: Manifest, *, trusted: Sequence[PublicKey] = (),
     key = next((k for k in signers if k in trusted), signers[0])
     anchored = key in trusted
     detail["fingerprint"], detail["keyid"] = key.fingerprint, key.keyid
+    if manifest.unknown_fields:  # signed, but by a version that meant something we cannot check
+        detail["fields"] = ", ".join(manifest.unknown_fields)
+        return Verdict(False, "unknown_fields", key, anchored, detail)
     if (trusted or require_trusted) and not anchored:
         return Verdict(False, "unknown_key", key, False, detail)
     if _expired(manifest.expires, now):

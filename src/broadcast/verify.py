@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import shutil
 import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Protocol
 
+from broadcast import fsio
 from broadcast import manifest as manifest_format
 from broadcast.errors import InputError, VerificationFailed
 from broadcast.export.fatread import FatImage
@@ -42,7 +45,7 @@ CHUNK = 1 << 20
 class Finding:
     """One way in which the source differs from the plan.
 
-    ``kind`` is missing | extra | size | hash | order | hidden | manifest; ``path`` is relative to
+    ``kind`` is missing | extra | size | hash | order | hidden | leftover | manifest; ``path`` is relative to
     the source root ("" is the root itself). ``detail`` refines the kind: "folder" for an extra or
     hidden folder, "duplicate" or "scattered" for a manifest problem. ``expected`` and ``found``
     are the sizes, hashes or names compared; ``position`` the 1-based place of an order problem.
@@ -96,6 +99,36 @@ class _View(Protocol):
     def children(self, folder: Item | None) -> list[Item]: ...
 
     def chunks(self, item: Item) -> Iterator[bytes]: ...
+
+
+LEFTOVER = re.compile(r"^\.(?P<final>.+)" + re.escape(fsio.OWN_MARK) + r"(?P<kind>[a-z]+)-[A-Za-z0-9]+$")
+"""broadcast's own temporary folders (``fsio.own_sibling``): ``.xa-a.broadcast-new-1f2e…``."""
+
+
+def recover(path: Path, *, clean: bool = False) -> list[tuple[str, str]]:
+    """Finish what an interrupted ``usb``, ``pull`` or ``build`` left at ``path`` (a stick, a
+    package folder, or where one should be): a package renamed aside and never put back is put
+    back. With ``clean``, unfinished copies are deleted too (a player would play them); without,
+    ``verify`` reports them. Returns (what was done, folder name) pairs."""
+    path = Path(path)
+    finals = {path.parent / m["final"] for m in _leftovers(path.parent) if m["final"] == path.name}
+    if path.is_dir():  # a stick or a folder holding packages: every package in it
+        finals |= {path / m["final"] for m in _leftovers(path)}
+    done = []
+    for final in sorted(finals):
+        done += [(what, final.name) for what in fsio.recover_folder(final, stale_new=clean)]
+        for staging in fsio.own_siblings(final, "pull") if clean else ():  # a pull's resume state
+            shutil.rmtree(staging)
+            done.append(("removed", final.name))
+    return done
+
+
+def _leftovers(folder: Path) -> list[re.Match]:
+    try:
+        names = [entry.name for entry in os.scandir(folder) if entry.is_dir(follow_symlinks=False)]
+    except OSError:
+        return []
+    return [m for m in map(LEFTOVER.match, names) if m]
 
 
 def verify_all(path: Path) -> list[Report]:
@@ -241,7 +274,9 @@ def _scan_folder(view: _View, folder: str, items: list[Item], wanted_files: set[
     for item in items:
         wanted = item.path in (wanted_folders if item.is_dir else wanted_files) and (
             item.is_dir or item.regular)
-        if _is_hidden(item):
+        if item.is_dir and LEFTOVER.match(item.name):
+            scan.strays.append(Finding("leftover", item.path, "folder"))
+        elif _is_hidden(item):
             scan.strays.append(Finding("hidden", item.path, "folder" if item.is_dir else ""))
         elif not wanted:
             scan.strays.append(Finding("extra", item.path, "folder" if item.is_dir else ""))

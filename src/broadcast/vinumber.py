@@ -88,9 +88,22 @@ def decimal_words(text: str) -> str:
     return f"{words} phẩy {fraction_words(fraction)}" if fraction else words
 
 
+def parts_words(numerator: int, denominator: int) -> str:
+    """Read a fraction: (1, 3) → "một phần ba", (3, 4) → "ba phần tư" (a quarter is "tư")."""
+    below = "tư" if denominator == 4 else number_words(denominator)
+    return f"{number_words(numerator)} phần {below}"
+
+
 def ordinal_words(n: int) -> str:
-    """Read a number after "thứ": 1 → "nhất", 4 → "tư" (weekday and rank), others as numbers."""
+    """Read a number after "thứ": 1 → "nhất", 4 → "tư" (weekday and rank), others as numbers.
+    "thứ 2" is "thứ hai" both as Monday and as "second"; "thứ nhì" is old-fashioned."""
     return {1: "nhất", 4: "tư"}.get(n) or number_words(n)
+
+
+def rank_words(n: int) -> str:
+    """Read a number after "hạng" or "giải": 1 "nhất", 2 "nhì", 3 "ba", 4 "tư", as orders and
+    prizes are named ("Huân chương Lao động hạng Nhì", "giải Nhất"); larger ranks as numbers."""
+    return {1: "nhất", 2: "nhì", 4: "tư"}.get(n) or number_words(n)
 
 
 def day_words(day: int) -> str:
@@ -98,9 +111,25 @@ def day_words(day: int) -> str:
     return f"mùng {number_words(day)}" if day <= 10 else number_words(day)
 
 
-def month_words(month: int) -> str:
-    """Read a month number after "tháng": 4 is "tư"; 1 stays "một" (formal, solar calendar)."""
+def month_words(month: int, lunar: bool = False) -> str:
+    """Read a month number after "tháng": 4 is "tư". Month 1 is "một" and 12 "mười hai" in the
+    solar calendar official notices use; the lunar calendar names them "giêng" and "chạp"."""
+    if lunar and month in (1, 12):
+        return "giêng" if month == 1 else "chạp"
     return "tư" if month == 4 else number_words(month)
+
+
+_ROMAN = re.compile(r"(XC|XL|L?X{0,3})(IX|IV|V?I{0,3})")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100}
+
+
+def roman_value(numeral: str) -> int | None:
+    """The value of a Roman numeral from I to XCIX, written correctly in capitals, else None.
+    C, D and M are left out on purpose: "Phần C", "mục D" are letters, not 100 and 500."""
+    if not numeral or numeral == "L" or not _ROMAN.fullmatch(numeral):
+        return None
+    values = [_ROMAN_VALUES[c] for c in numeral]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 
 
 def is_valid_date(day: int, month: int, year: int | None = None) -> bool:

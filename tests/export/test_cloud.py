@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -200,7 +201,7 @@ def test_interrupted_pull_resumes_and_a_corrupted_file_is_fetched_again(campaign
     with pytest.raises(KeyboardInterrupt):
         pull.pull(source, "xa-a", dest, progress=interrupt)
     assert not dest.exists()  # nothing switched in before the package was complete
-    partial = tmp_path / "xa-a.partial"
+    partial = tmp_path / ".xa-a.broadcast-pull-staging"
     done = sorted(p for p in partial.rglob("*.mp3"))
     assert len(done) >= 3
     done[0].write_bytes(b"\0" + done[0].read_bytes()[1:])  # damage one downloaded file
@@ -285,3 +286,21 @@ def test_folder_store_publish_and_pull(campaign, tmp_path):
     result = run(campaign, {}, "pull", url, "xa-b", str(tmp_path / "xa-b"))
     assert result.returncode == 0, result.stderr
     same_package(tmp_path / "xa-b", campaign / "dist/packages/xa-b")
+
+
+def test_share_link_keeps_serving_its_version_after_the_next_publish(campaign, bucket, tmp_path):
+    endpoint, name, env = bucket
+    root = tmp_path / "ws"
+    shutil.copytree(campaign, root, symlinks=True)  # its own copy: this test changes a message
+    url = f"s3://{name}/tinh"
+    assert run(root, env, "publish", url, "--offline", "--endpoint-url", endpoint).returncode == 0
+    first = json.loads((root / "dist/packages/xa-a/manifest.json").read_text())["version"]
+    link = run(root, env, "share", url, "xa-a", "--endpoint-url", endpoint).stdout.strip()
+    messages = (root / "messages.yaml").read_text(encoding="utf-8")
+    changed = messages.replace("việc nhà.", "việc nhà, chăm con.")
+    (root / "messages.yaml").write_text(changed, encoding="utf-8")
+    assert run(root, env, "publish", url, "--offline", "--endpoint-url", endpoint).returncode == 0
+    assert json.loads((root / "dist/packages/xa-a/manifest.json").read_text())["version"] != first
+    got = run(root, {}, "pull", link, "xa-a", str(tmp_path / "xa-a"))
+    assert got.returncode == 0, got.stderr
+    assert json.loads((tmp_path / "xa-a" / "manifest.json").read_text())["version"] == first

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import importlib
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +28,12 @@ class State:
 
         return discover(self.workspace_option)
 
+    def lock(self):
+        """Held by every command that writes into the workspace: one writer at a time."""
+        from broadcast import lock
+
+        return lock.workspace(self.root(), click.get_current_context().command_path)
+
     def workspace(self):  # -> tuple[Workspace, list[Problem]]
         if self._workspace is None:
             from broadcast.workspace import load
@@ -34,12 +42,36 @@ class State:
         return self._workspace
 
 
+def writes_workspace(command):
+    """Run a command's body holding the workspace lock (put it under ``click.pass_obj``)."""
+
+    @functools.wraps(command)
+    def locked(state: State, *args, **kwargs):
+        with state.lock():
+            return command(state, *args, **kwargs)
+    return locked
+
+
+COMMANDS = ("init", "check", "spoken", "render", "tags", "schedule", "build", "usb", "image", "verify",
+            "publish", "share", "pull", "keys", "report", "asrun")
+"""One module per command, ``broadcast.cli.<name>``, imported only when that command runs: an
+officer's ``broadcast check`` does not wait for the speech engines and the cloud library."""
+
+
 class _Interrupted(BaseException):
     """Ctrl-C or SIGTERM carried past click, which would print "Aborted!" and exit 1."""
 
 
 class BroadcastGroup(click.Group):
     """A group whose ``main`` turns every ``BroadcastError`` into one line and an exit code."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS:
+            return None
+        return importlib.import_module(f"broadcast.cli.{name}").command
 
     def invoke(self, ctx: click.Context):  # type: ignore[override]
         try:
@@ -96,31 +128,3 @@ def _stopped(cause: BaseException) -> None:
 def cli(ctx: click.Context, workspace: str | None, lang: str | None, debug: bool) -> None:
     i18n.set_language(lang or i18n.detect_language())
     ctx.obj = State(workspace_option=workspace, debug=debug)
-
-
-def _register() -> None:
-    from broadcast.cli import (
-        asrun,
-        build,
-        check,
-        image,
-        init,
-        keys,
-        publish,
-        pull,
-        render,
-        report,
-        schedule,
-        share,
-        spoken,
-        tags,
-        usb,
-        verify,
-    )
-
-    for module in (init, check, spoken, render, tags, schedule, build, usb, image, verify,
-                   publish, share, pull, keys, report, asrun):
-        cli.add_command(module.command)
-
-
-_register()

@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from broadcast import asrun, ledger
+from broadcast.cli.app import writes_workspace
 from broadcast.i18n import t
 
 
@@ -16,6 +17,7 @@ def command() -> None:
 @command.command("import", help=t("cli.asrun.import_help"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj
+@writes_workspace
 def import_command(state, files: tuple[Path, ...]) -> None:
     ws, _warnings = state.workspace()
     communes = {c.id: c.name for c in ws.communes}

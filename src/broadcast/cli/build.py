@@ -3,6 +3,8 @@
 import click
 
 from broadcast import pipeline, signing
+from broadcast.cli.app import writes_workspace
+from broadcast.cli.progress import Shown
 from broadcast.cli.render import progress_printer
 from broadcast.errors import InputError
 from broadcast.i18n import t
@@ -26,8 +28,13 @@ def build_packages(state, offline: bool, jobs: int | None, communes: tuple[str, 
         for failure in made.failures:
             click.echo(failure.error.message(), err=True)
         raise made.failures[0].error
-    with open_ledger(ws) as ledger:
-        built = pipeline.build(ws, made, pipeline.sealer(ws, key, ledger), communes or None)
+    shown = Shown()
+    try:
+        with open_ledger(ws) as ledger:
+            built = pipeline.build(ws, made, pipeline.sealer(ws, key, ledger), communes or None,
+                                   report=shown)
+    finally:
+        shown.close()
     return ws, warnings, built
 
 
@@ -37,9 +44,11 @@ def open_ledger(ws) -> Ledger:
 
 
 def record(ws, plan, action: str, channel: str, target: str) -> None:
+    """Record a delivery, once: a rerun that finds the work done records what a crash kept
+    from being recorded, and never records it twice."""
     with open_ledger(ws) as ledger:
-        ledger.record(delivery_from_manifest(plan.manifest, action=action, channel=channel,
-                                             target=target))
+        ledger.record_once(delivery_from_manifest(plan.manifest, action=action, channel=channel,
+                                                  target=target))
 
 
 @click.command("build", help=t("cli.build.help"))
@@ -47,6 +56,7 @@ def record(ws, plan, action: str, channel: str, target: str) -> None:
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help=t("cli.render.jobs_help"))
 @click.argument("communes", nargs=-1, metavar="[COMMUNE]...")
 @click.pass_obj
+@writes_workspace
 def command(state, offline: bool, jobs: int | None, communes: tuple[str, ...]) -> None:
     _, warnings, built = build_packages(state, offline, jobs, communes)
     for problem in warnings:

@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from broadcast import fsio, interrupts
+from broadcast.cli.app import writes_workspace
 from broadcast.cli.build import build_packages, record
 from broadcast.cli.params import Size
 from broadcast.errors import InputError
@@ -21,6 +22,7 @@ from broadcast.i18n import t
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help=t("cli.render.jobs_help"))
 @click.option("--offline", is_flag=True, help=t("cli.render.offline_help"))
 @click.pass_obj
+@writes_workspace
 def command(state, communes, everyone: bool, output: Path | None, size: int | None,
             jobs: int | None, offline: bool) -> None:
     if not communes and not everyone:

@@ -2,6 +2,7 @@
 
 import click
 
+from broadcast.cli.app import writes_workspace
 from broadcast.cli.build import build_packages, record
 from broadcast.cli.params import store_kwargs, store_options
 from broadcast.export import publish
@@ -21,6 +22,7 @@ def _mb(size: int) -> str:
 @click.option("-j", "--jobs", type=click.IntRange(1, 32), default=4, help=t("cli.publish.jobs_help"))
 @click.option("--offline", is_flag=True, help=t("cli.render.offline_help"))
 @click.pass_obj
+@writes_workspace
 def command(state, url, communes, endpoint_url, region, profile, addressing, dry_run, jobs, offline):
     ws, _, built = build_packages(state, offline, None, communes)
     store = open_store(url, **store_kwargs(endpoint_url, region, profile, addressing))
@@ -37,9 +39,8 @@ def command(state, url, communes, endpoint_url, region, profile, addressing, dry
     with click.progressbar(length=total, label=t("cli.publish.uploading"),
                            file=click.get_text_stream("stderr")) as bar:
         summary = publish.execute(store, plan, jobs=jobs, progress=lambda _u: bar.update(1))
-    for built_plan, _, _ in built:
-        if built_plan.commune.id not in plan.unchanged:
-            record(ws, built_plan, "publish", "cloud", store.url)
+    for built_plan, _, _ in built:  # unchanged ones too: a crash may have kept them from the ledger
+        record(ws, built_plan, "publish", "cloud", store.url)
     click.echo(t("cli.publish.summary", uploaded=summary.uploaded, mb=_mb(summary.uploaded_bytes),
                  reused=summary.reused, reused_mb=_mb(summary.reused_bytes), requests=summary.requests,
                  seconds=summary.seconds, communes=summary.communes))

@@ -1,15 +1,21 @@
 """broadcast pull SOURCE COMMUNE DEST: fetch, verify and switch to the latest published package."""
 
+import hashlib
 from pathlib import Path
 
 import click
 
-from broadcast import signing, trust
+from broadcast import lock, signing, trust
 from broadcast.cli.params import store_kwargs, store_options, trusted_keys, workspace_root
 from broadcast.errors import VerificationFailed
 from broadcast.export import pull
 from broadcast.i18n import t
 from broadcast.ledger import Ledger, delivery_from_manifest
+
+
+def _digest(folder: Path) -> str:
+    """One lock per destination folder, wherever it is named from."""
+    return hashlib.sha256(str(folder).encode("utf-8")).hexdigest()[:20]
 
 
 @click.command("pull", help=t("cli.pull.help"))
@@ -36,13 +42,17 @@ def command(state, source, commune, dest, trust_items, accept_new_key, endpoint_
         verdicts.append(verdict)
 
     origin = pull.open_source(source, **store_kwargs(endpoint_url, region, profile, addressing))
-    result = pull.pull(origin, commune, dest, approve=approve)
-    seen.remember(commune, verdicts[-1].key, result.manifest.sequence)
-    click.echo(signing.explain(verdicts[-1]))
-    if result.changed:
+    folder = pull.destination_folder(dest, commune)
+    with lock.hold(trust.state_dir() / "locks" / f"pull-{_digest(folder)}.lock", "pull", shown=folder):
+        result = pull.pull(origin, commune, folder, approve=approve)
+        seen.remember(commune, verdicts[-1].key, result.manifest.sequence)
+        click.echo(signing.explain(verdicts[-1]))
+        if result.repaired:
+            click.echo(t("cli.pull.repaired", count=len(result.repaired),
+                         files=", ".join(result.repaired[:3])), err=True)
         with Ledger((root or trust.state_dir()) / "ledger.sqlite") as ledger:
-            ledger.record(delivery_from_manifest(result.manifest, action="pull", channel="cloud",
-                                                 target=origin.shown))
+            ledger.record_once(delivery_from_manifest(result.manifest, action="pull", channel="cloud",
+                                                      target=origin.shown))
     key = "cli.pull.done" if result.changed else "cli.pull.current"
     click.echo(t(key, commune=commune, version=result.version, folder=result.folder,
                  downloaded=result.downloaded, mb=f"{result.downloaded_bytes / 1e6:.1f}",

@@ -7,6 +7,7 @@ from dataclasses import asdict
 import click
 
 from broadcast import pipeline, render
+from broadcast.cli.app import writes_workspace
 from broadcast.i18n import t
 from broadcast.render import ClipResult, Failure
 
@@ -45,6 +46,7 @@ def _summary(results: list[ClipResult], failures: list[Failure], skipped: int, s
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help=t("cli.render.jobs_help"))
 @click.option("--json", "as_json", is_flag=True, help=t("cli.render.json_help"))
 @click.pass_obj
+@writes_workspace
 def command(state, offline: bool, jobs: int | None, as_json: bool) -> int:
     started = time.monotonic()
     ws, warnings = state.workspace()

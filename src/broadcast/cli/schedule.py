@@ -6,6 +6,7 @@ import json
 import click
 
 from broadcast import pipeline, schedule
+from broadcast.cli.app import writes_workspace
 from broadcast.cli.render import progress_printer
 from broadcast.errors import InputError
 from broadcast.guide import clock
@@ -37,6 +38,7 @@ def _table(plan: schedule.Schedule, names: dict[str, str]) -> list[str]:
 @click.option("--offline", is_flag=True, help=t("cli.render.offline_help"))
 @click.option("--mixdown/--no-mixdown", default=None, help=t("cli.schedule.mixdown_help"))
 @click.pass_obj
+@writes_workspace
 def command(state, commune_id, day, as_json: bool, offline: bool, mixdown) -> int:
     ws, warnings = state.workspace()
     day = day.date() if day else None

@@ -12,14 +12,17 @@ from broadcast.i18n import t
 
 
 @click.command("verify", help=t("cli.verify.help"))
-@click.argument("path", type=click.Path(exists=True, path_type=Path))
+@click.argument("path", type=click.Path(path_type=Path))
 @click.option("--trust", "trust_items", multiple=True, metavar="KEY", help=t("cli.verify.trust_help"))
 @click.option("--strict", is_flag=True, help=t("cli.verify.strict_help"))
+@click.option("--clean", is_flag=True, help=t("cli.verify.clean_help"))
 @click.pass_obj
-def command(state, path: Path, trust_items: tuple[str, ...], strict: bool) -> None:
+def command(state, path: Path, trust_items: tuple[str, ...], strict: bool, clean: bool) -> None:
     trusted = trusted_keys(trust_items, workspace_root(state))
     seen = trust.Seen()
     failed = False
+    for what, name in verify.recover(path, clean=clean):
+        click.echo(t(f"cli.verify.{what}", folder=name))
     for report in verify.verify_all(path):
         for line in verify.format_report(report):
             click.echo(line)

@@ -14,7 +14,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from broadcast import manifest
+from broadcast.errors import InputError
 from broadcast.export.fatimage import ImageFile, plan_image, write_image
+from broadcast.export.fatread import FatImage
 from broadcast.export.usb import load_manifest
 
 IMAGES_DIR = Path("dist") / "images"
@@ -39,10 +41,30 @@ def image_files(package_dir: Path, plan: manifest.Manifest) -> list[ImageFile]:
     return [*files, ImageFile(path=manifest.NAME, size=last.stat().st_size, source=last)]
 
 
+def check_replaceable(dest: Path, commune: str) -> None:
+    """An existing file at ``dest`` is replaced only if it is broadcast's image of ``commune``
+    (a FAT image holding that commune's manifest); anything else is the user's, and refused."""
+    if not dest.exists():
+        return
+    if not dest.is_file():
+        raise InputError("image.not_ours", path=dest)
+    try:
+        with FatImage(dest) as image:
+            entry = next((e for e in image.listdir() if e.path == manifest.NAME and not e.is_dir), None)
+            found = None if entry is None else manifest.parse(
+                b"".join(image.chunks(entry)).decode("utf-8"), str(dest))
+    except (InputError, UnicodeDecodeError, OSError):
+        found = None
+    if found is None or found.commune.get("id") != commune:
+        raise InputError("image.not_ours", path=dest)
+
+
 def make_image(package_dir: Path, dest: Path, *, size: int | None = None,
                progress: Callable[[int], None] | None = None) -> Path:
-    """Write the package at ``package_dir`` as a disk image at ``dest``."""
+    """Write the package at ``package_dir`` as a disk image at ``dest`` (replacing only an image
+    of the same commune that broadcast made)."""
     plan = load_manifest(package_dir)
+    check_replaceable(dest, plan.commune["id"])
     layout = plan_image(image_files(package_dir, plan), label=volume_label(plan.commune["name"]),
                         size=size, timestamp=_timestamp(plan.created))
     write_image(layout, dest, progress=progress)

@@ -1,9 +1,10 @@
 """Fetch a commune's latest package from a store or a share link, verified, resumable, atomic.
 
-The package is assembled in ``<DEST>.partial`` beside DEST: files DEST already has (same sha256)
-are reused, others are downloaded (a half-downloaded file resumes where it stopped), every file's
-sha256 is checked, and only a complete package is swapped in for DEST. The previous version stays
-in place until then, so a commune never ends up with nothing to play.
+The package is assembled in a staging folder of broadcast's own beside DEST
+(``.<DEST>.broadcast-pull-staging``): files DEST already has (same sha256) are reused, others are
+downloaded (a half-downloaded file resumes where it stopped), every file's sha256 is checked, and
+only a complete package is swapped in for DEST. The previous version stays in place until then,
+so a commune never ends up with nothing to play.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from broadcast import fsio
+from broadcast import destination, fsio
 from broadcast import manifest as manifest_format
 from broadcast.cache import file_sha256
 from broadcast.errors import InputError, OperationalError
 from broadcast.export import cloud
 from broadcast.export.store import Store, open_store
+from broadcast.package import damaged_files
 
 SHARE_FORMAT = "broadcast-share"
 CHUNK = 1 << 20
@@ -60,8 +62,13 @@ class ShareSource:
     shown: str
     urls: dict[str, str]
     commune: str
+    pointer: bytes | None = None
+    """The pointer as it was when the link was made: a link keeps serving the version it was
+    made for, whatever is published after it (its version's objects never change)."""
 
     def get(self, key: str) -> bytes:
+        if key == cloud.pointer_key(self.commune) and self.pointer is not None:
+            return self.pointer
         return _http(self._url(key), 0).read()
 
     def download(self, key: str, dest: Path, offset: int) -> None:
@@ -96,7 +103,9 @@ def open_source(text: str, **store_options: object) -> Source:
         if doc.get("format") != SHARE_FORMAT:
             raise InputError("cloud.not_a_share", path=_redact(text))
         _check_expiry(doc, _redact(text))
-        return ShareSource(_redact(text), doc["urls"], doc["commune"])
+        pinned = doc.get("pointer")  # links made before pointers were pinned follow the latest
+        return ShareSource(_redact(text), doc["urls"], doc["commune"],
+                           pinned.encode("utf-8") if isinstance(pinned, str) else None)
     return StoreSource(open_store(text, **store_options))
 
 
@@ -122,6 +131,8 @@ class PullResult:
     downloaded_bytes: int
     reused: int
     changed: bool
+    repaired: tuple[str, ...] = ()
+    """Files of a package already at the latest version that were damaged and fetched again."""
 
 
 def _latest(source: Source, commune: str) -> tuple[dict, manifest_format.Manifest, bytes]:
@@ -161,21 +172,39 @@ def _fetch(source: Source, key: str, target: Path, sha256: str) -> int:
     raise OperationalError("cloud.corrupt", path=source.shown, name=key)
 
 
+def destination_folder(dest: Path, commune: str) -> Path:
+    """DEST as an absolute folder (``.`` is the folder it names). A drive's root cannot be
+    replaced whole: the package goes into a folder on it."""
+    folder = Path(os.path.abspath(dest))
+    if folder.parent == folder:
+        raise InputError("destination.root", path=folder, suggestion=folder / commune)
+    return folder
+
+
 def pull(source: Source, commune: str, dest: Path, *,
          approve: Callable[[manifest_format.Manifest], object] | None = None,
          progress: Callable[[str], None] | None = None) -> PullResult:
     """Make ``dest`` hold the commune's latest published package, exactly as ``build`` lays it out.
 
-    ``approve`` sees the manifest before anything is written and raises to refuse it (an
-    unsigned, expired, rolled-back or foreign-signed package never reaches the commune).
+    ``dest`` must be absent, empty, or a package of this commune that broadcast made: anything
+    else is refused before a byte is written (``destination.check_replaceable``). ``approve``
+    sees the manifest before anything is written and raises to refuse it (an unsigned, expired,
+    rolled-back or foreign-signed package never reaches the commune). A package already at the
+    latest version is checked file by file, and damaged files are fetched again.
     """
+    dest = destination_folder(dest, commune)
+    fsio.recover_folder(dest, stale_new=True)
+    existing = destination.check_replaceable(dest, commune, file_hash=_sha256)
     _, m, manifest_bytes = _latest(source, commune)
     if approve is not None:
         approve(m)
-    current = dest / manifest_format.NAME
-    if current.is_file() and current.read_bytes() == manifest_bytes:
-        return PullResult(dest, m, m.version, 0, 0, len(m.files), False)
-    staging = dest.with_name(f"{dest.name}.partial")
+    repaired: tuple[str, ...] = ()
+    if existing is not None and (dest / manifest_format.NAME).read_bytes() == manifest_bytes:
+        repaired = tuple(damaged_files(dest, m))
+        if not repaired:
+            return PullResult(dest, m, m.version, 0, 0, len(m.files), False)
+    staging = fsio.own_sibling(dest, "pull", "staging")  # kept between runs: a pull resumes
+    _prune(staging, m)
     downloaded = downloaded_bytes = reused = 0
     for entry in m.files:
         target = staging / entry.path
@@ -183,7 +212,7 @@ def pull(source: Source, commune: str, dest: Path, *,
         if _sha256(target) == entry.sha256:
             reused += 1
         elif _sha256(dest / entry.path) == entry.sha256:
-            shutil.copyfile(dest / entry.path, target)
+            _place(dest / entry.path, target)
             reused += 1
         else:
             downloaded_bytes += _fetch(source, _key_of(m, entry), target, entry.sha256)
@@ -191,5 +220,30 @@ def pull(source: Source, commune: str, dest: Path, *,
         if progress:
             progress(entry.path)
     fsio.write_bytes(staging / manifest_format.NAME, manifest_bytes)
-    fsio.swap_folder(staging, dest)
-    return PullResult(dest, m, m.version, downloaded, downloaded_bytes, reused, True)
+    fsio.replace_folder(staging, dest)
+    return PullResult(dest, m, m.version, downloaded, downloaded_bytes, reused, True, repaired)
+
+
+def _prune(staging: Path, m: manifest_format.Manifest) -> None:
+    """Drop what a pull of another version left in the staging folder: only files this version
+    lists (and their half-downloaded ``.part``) may end up in the package."""
+    if not staging.is_dir():
+        return
+    keep = {f.path for f in m.files} | {f"{f.path}.part" for f in m.files}
+    for path in sorted(staging.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        relative = path.relative_to(staging).as_posix()
+        if path.is_dir() and not path.is_symlink():
+            if not any(path.iterdir()):
+                path.rmdir()
+        elif relative not in keep:
+            path.unlink()
+
+
+def _place(source: Path, target: Path) -> None:
+    """A file the old package already has, into the new one: linked (no copy, no disk), or
+    copied where links cannot be made."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)

@@ -2,8 +2,10 @@
 
 Presigned URLs are per object, and a package is many objects, so the link points to a small
 share document (itself presigned) that lists a presigned URL for every object of the commune's
-latest version. Every URL is signed at the same moment with the same lifetime, so the whole
-link stops working at once when it expires. The only segno (QR code) user.
+latest version, and carries the version pointer as it was: the link keeps serving that version
+until it expires, whatever is published after it (a version's objects are never changed).
+Every URL is signed at the same moment with the same lifetime, so the whole link stops working
+at once when it expires. The only segno (QR code) user.
 """
 
 from __future__ import annotations
@@ -41,14 +43,16 @@ def parse_expiry(text: str) -> int:
 def share(store: Store, commune: str, expires: int) -> str:
     """Publish a share document for the commune's latest version; return its presigned URL."""
     pointer_key = cloud.pointer_key(commune)
-    pointer = cloud.parse_pointer(store.get_bytes(pointer_key), store.url)
+    pointer_bytes = store.get_bytes(pointer_key)
+    pointer = cloud.parse_pointer(pointer_bytes, store.url)
     data = store.get_bytes(pointer["manifest"])
     m = manifest_format.parse(data.decode("utf-8"), pointer["manifest"])
-    keys = [pointer_key, pointer["manifest"]]
+    keys = [pointer["manifest"]]
     keys += [cloud.blob_key(e.sha256) if e.kind == "audio" else
              cloud.version_key(commune, m.version, e.path) for e in m.files]
     until = dt.datetime.now(dt.timezone.utc) + dt.timedelta(seconds=expires)
     doc = {"format": SHARE_FORMAT, "commune": commune, "version": m.version,
+           "pointer": pointer_bytes.decode("utf-8"),
            "expires_at": until.strftime("%Y-%m-%dT%H:%M:%SZ"),
            "urls": {key: store.presign(key, expires) for key in dict.fromkeys(keys)}}
     body = (json.dumps(doc, sort_keys=True) + "\n").encode("utf-8")

@@ -2,19 +2,23 @@
 
 Cheap players play files in the order their entries were written into the FAT directory, and a
 freshly created folder filled in play order keeps that order (FIELD.md). So the package goes
-into a new folder, written file by file in manifest order, flushed to the device, renamed to its
-final name only when complete, then read back and compared with the manifest.
+into a new folder (hidden, under a name of broadcast's own), written file by file in manifest
+order, flushed to the device, read back and compared with the manifest, and renamed to its final
+name only when all of it is right.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
-from broadcast import fsio, manifest, verify
+from broadcast import destination, fsio, manifest, verify
+from broadcast.cache import file_sha256
 from broadcast.errors import InputError, OperationalError
 
 CHUNK = 1 << 20
@@ -30,11 +34,11 @@ def load_manifest(package_dir: Path) -> manifest.Manifest:
         raise InputError("usb.no_package", path=package_dir) from None
 
 
-def _check_target(target: Path, final: Path, replace: bool) -> None:
+def _check_target(target: Path) -> None:
+    if target.exists() and not target.is_dir():
+        raise InputError("usb.not_a_folder", path=target)
     if not target.is_dir():
         raise InputError("usb.no_target", path=target)
-    if final.exists() and not replace:
-        raise InputError("usb.exists", path=final)
 
 
 def _check_space(target: Path, plan: manifest.Manifest, manifest_size: int) -> int:
@@ -82,23 +86,69 @@ def _write_all(package_dir: Path, staging: Path, plan: manifest.Manifest,
         fsio.fsync_dir(folder)
 
 
+@dataclass(frozen=True)
+class Written:
+    """What ``write_package`` did: the read-back report, and whether it wrote anything."""
+
+    report: verify.Report
+    wrote: bool
+    recovered: tuple[str, ...] = ()
+    """What an earlier, interrupted write had left and this one finished ("restored", "removed")."""
+
+
 def write_package(package_dir: Path, target: Path, *, replace: bool = False,
-                  progress: Callable[[int], None] | None = None) -> verify.Report:
-    """Write the package at ``package_dir`` to ``target/<commune-id>/`` and verify it there."""
+                  progress: Callable[[int], None] | None = None) -> Written:
+    """Write the package at ``package_dir`` to ``target/<commune-id>/`` and verify it there.
+
+    The copy is written under a hidden name of broadcast's own, read back from the device and
+    compared with the manifest, and only then put under the final name: a copy that failed its
+    read-back never stands where a player would find it. An identical, intact package already
+    there is left as it is; any other existing folder is replaced only with ``replace`` and only
+    if broadcast made it (``destination.check_replaceable``).
+    """
     plan = load_manifest(package_dir)
+    _check_target(target)
     final = target / plan.commune["id"]
-    _check_target(target, final, replace)
+    recovered = tuple(fsio.recover_folder(final, stale_new=True))
+    if final.exists():
+        existing = destination.check_replaceable(final, plan.commune["id"], file_hash=file_sha256)
+        if existing is not None and _same(final, package_dir):
+            report = verify.verify(final)
+            if report.ok:
+                return Written(report, False, recovered)
+        if not replace:
+            raise InputError("usb.exists", path=final)
     _check_space(target, plan, (package_dir / manifest.NAME).stat().st_size)
-    staging = target / f"{final.name}.partial"
+    staging = fsio.own_sibling(final, "new")
     try:
-        shutil.rmtree(staging, ignore_errors=True)
         _write_all(package_dir, staging, plan, progress)
-        fsio.swap_folder(staging, final)
+        report = verify.verify(staging)
+        if not report.ok:
+            raise _ReadBackFailed(report)
+        fsio.replace_folder(staging, final)
+    except _ReadBackFailed as failed:
+        shutil.rmtree(staging, ignore_errors=True)
+        return Written(dataclasses.replace(failed.report, source=str(final)), False, recovered)
     except OSError as exc:
         shutil.rmtree(staging, ignore_errors=True)
         raise _explain(exc, target) from exc
-    report = verify.verify(final)
-    return report
+    except BaseException:  # interrupted: leave nothing a player could play, where the stick allows
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return Written(dataclasses.replace(report, source=str(final)), True, recovered)
+
+
+class _ReadBackFailed(Exception):
+    def __init__(self, report: verify.Report) -> None:
+        super().__init__("read-back failed")
+        self.report = report
+
+
+def _same(folder: Path, package_dir: Path) -> bool:
+    try:
+        return (folder / manifest.NAME).read_bytes() == (package_dir / manifest.NAME).read_bytes()
+    except OSError:
+        return False
 
 
 def _explain(exc: OSError, target: Path) -> OperationalError:

@@ -7,11 +7,12 @@ offline (espeak-ng, WAV).
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Protocol
 
 from broadcast.errors import InputError
-from broadcast.speech import espeak, gtts
+from broadcast.model import ENGINES
 
 
 class Engine(Protocol):
@@ -34,13 +35,9 @@ class Engine(Protocol):
         ...
 
 
-ENGINES: dict[str, Engine] = {gtts.NAME: gtts, espeak.NAME: espeak}
-
-
 def engine(name: str) -> Engine:
-    """The engine called ``name`` ("gtts" or "espeak")."""
-    try:
-        return ENGINES[name]
-    except KeyError:
-        raise InputError("speech.unknown_engine", engine=name,
-                         known=", ".join(sorted(ENGINES))) from None
+    """The engine called ``name`` ("gtts" or "espeak"), imported when first asked for: an
+    offline run never loads the online engine's HTTP stack, and the reverse."""
+    if name not in ENGINES:
+        raise InputError("speech.unknown_engine", engine=name, known=", ".join(sorted(ENGINES)))
+    return importlib.import_module(f"broadcast.speech.{name}")  # type: ignore[return-value]

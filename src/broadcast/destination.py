@@ -1,0 +1,91 @@
+"""What broadcast may replace: a package folder it made itself, an empty folder, or nothing.
+
+``build`` (``dist/packages/<commune>``), ``usb --replace`` (``<stick>/<commune>``) and ``pull``
+(``DEST``) each put a new package in place of a folder. Before a byte is written, the folder is
+checked here: it must be absent, empty, or a broadcast package of the same commune (recognized
+by its manifest) holding nothing the manifest does not list. A folder of the user's own, the
+campaign folder, another commune's package, or a package someone added files to is refused,
+naming the folder and saying what to do. A play log the operator has filled in is the
+operator's work, not broadcast's, so a package holding one is refused too until it is saved.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from broadcast import manifest as manifest_format
+from broadcast.errors import InputError
+from broadcast.manifest import Manifest
+
+WORKSPACE_FILE = "broadcast.yaml"
+SHOWN_NAMES = 3
+
+
+def is_own_temporary(name: str) -> bool:
+    """broadcast's own temporary names: ``fsio.atomic_path`` files and pull's partial downloads."""
+    return name.startswith(".") and name.endswith(".part")
+
+
+def check_replaceable(folder: Path, commune: str, *, file_hash=None) -> Manifest | None:
+    """The manifest of the package broadcast may replace at ``folder``, or None when the folder
+    is absent or empty; InputError (exit 2) for anything else. ``file_hash(path)`` gives a
+    file's sha256 (memoized by the caller); it is needed only to notice a filled-in play log."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise InputError("destination.not_a_folder", path=folder)
+    if not folder.exists() or not any(folder.iterdir()):
+        return None
+    if (folder / WORKSPACE_FILE).exists():
+        raise InputError("destination.workspace", path=folder)
+    found = _read_manifest(folder)
+    if found is None:
+        raise InputError("destination.not_ours", path=folder, names=_names(_all_entries(folder)))
+    if found.commune.get("id") != commune:
+        raise InputError("destination.other_commune", path=folder, found=found.commune.get("id"),
+                         commune=commune)
+    extra = _extra_entries(folder, found)
+    if extra:
+        raise InputError("destination.extra_files", path=folder, names=_names(extra),
+                         count=len(extra))
+    log = next((f for f in found.files if f.path == manifest_format.PLAY_LOG), None)
+    if log is not None and file_hash is not None and (folder / log.path).is_file() \
+            and file_hash(folder / log.path) != log.sha256:
+        raise InputError("destination.play_log_filled", path=folder / log.path)
+    return found
+
+
+def _read_manifest(folder: Path) -> Manifest | None:
+    path = folder / manifest_format.NAME
+    if not path.is_file() or path.is_symlink():
+        return None
+    try:
+        return manifest_format.parse(path.read_text(encoding="utf-8"), str(path))
+    except (InputError, UnicodeDecodeError, OSError):
+        return None  # not a manifest broadcast can read: the folder is not known to be ours
+
+
+def _all_entries(folder: Path) -> list[str]:
+    return sorted(entry.name for entry in folder.iterdir())
+
+
+def _extra_entries(folder: Path, found: Manifest) -> list[str]:
+    """Files and folders under ``folder`` that the manifest does not account for."""
+    listed = {f.path for f in found.files} | {manifest_format.NAME}
+    folders = {"/".join(p.split("/")[:depth]) for p in listed for depth in range(1, p.count("/") + 1)}
+    extra = []
+    for here, dirs, files in os.walk(folder):
+        base = Path(here).relative_to(folder).as_posix()
+        prefix = "" if base == "." else f"{base}/"
+        for name in sorted(dirs):
+            if f"{prefix}{name}" not in folders or os.path.islink(os.path.join(here, name)):
+                extra.append(f"{prefix}{name}/")
+        dirs[:] = [d for d in dirs if f"{prefix}{d}/" not in extra]
+        for name in sorted(files):
+            if f"{prefix}{name}" not in listed and not is_own_temporary(name):
+                extra.append(f"{prefix}{name}")
+    return extra
+
+
+def _names(entries: list[str]) -> str:
+    shown = ", ".join(entries[:SHOWN_NAMES])
+    return shown + (f", … (+{len(entries) - SHOWN_NAMES})" if len(entries) > SHOWN_NAMES else "")

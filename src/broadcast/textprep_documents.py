@@ -1,0 +1,206 @@
+"""Text-preparation rules for document numbers and Roman numerals.
+
+A document number is read as officials read it: the number as a quantity, then the year, the
+document type and the issuing body, each said once. "Quyết định số 135/QĐ-TTg" is "Quyết định số
+một trăm ba mươi lăm của Thủ tướng Chính phủ" (the type was just said); "Nghị định
+56/2012/NĐ-CP của Chính phủ" does not say "của Chính phủ" twice; "số 12/2025/TT-BTTTT" alone
+says the type: "số mười hai năm hai nghìn không trăm hai mươi lăm Thông tư của Bộ Thông tin và
+Truyền thông"; a law's "QH11" is "Quốc hội khóa mười một". Types and issuers are lexicon data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache, partial
+from typing import TYPE_CHECKING
+
+from broadcast import vinumber as vn
+from broadcast.textprep_base import Entry, from_lexicon, sentence_bounds, sub
+
+if TYPE_CHECKING:
+    from broadcast.textprep import Lexicon
+
+_PART = r"[A-ZĐ][\w&]*"
+# "56/2012/NĐ-CP", "135/QĐ-TTg", "73/2006/QH11", "123/UBND-VX".
+_STATE = re.compile(rf"(?<![\w/.,&-])(\d+)(?:/(\d{{4}}))?/({_PART}(?:-{_PART})*)(?![\w&/-])")
+# Party documents put the type before the slash: "21-NQ/TW", "05-CT/TU" (QĐ 66-QĐ/TW).
+_PARTY = re.compile(rf"(?<![\w/.,&-])(\d+)-({_PART})/({_PART})(?![\w&/-])")
+# A type and issuer named without a number: "theo TT-BTTTT".
+_CODE = re.compile(rf"(?<![\w/.,&-])({_PART})-({_PART}(?:-{_PART})*)(?![\w&/-])")
+# Only the National Assembly and its Standing Committee number their terms in codes.
+_TERM = re.compile(r"(?<![\w/&-])(QH|UBTVQH)(\d{1,2})(?![\w&/-])")
+_WITH_TERM = re.compile(r"(\D+?)(\d{1,2})")
+
+
+@dataclass
+class _Said:
+    """What the document numbers of one sentence have said so far, and where they stood."""
+
+    sentence: tuple[int, int] = (-1, -1)
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    types: list[tuple[int, str]] = field(default_factory=list)
+    issuers: set[str] = field(default_factory=set)
+
+
+def read_document_numbers(text: str, lexicon: Lexicon) -> str:
+    """Document numbers: "56/2012/NĐ-CP" → "năm mươi sáu năm hai nghìn không trăm mười hai"
+    and the type and issuer when the sentence does not already say them (see the module)."""
+    for pattern in (_STATE, _PARTY, _CODE):
+        text = sub(pattern, partial(_document, lexicon=lexicon, said=_Said()), text)
+    return sub(_TERM, lambda m: _term(m, lexicon), text)
+
+
+def _document(m: re.Match[str], lexicon: Lexicon, said: _Said) -> str:
+    number, year, codes = _pieces(m)
+    parts = [_part(code, lexicon) for code in codes]
+    types = [p for p in parts if p.kind == "type"]
+    issuers = [p for p in parts if p.kind == "issuer"]
+    if m.re is _CODE and (parts[0].kind != "type" or len(issuers) != len(parts) - 1):
+        return m[0]  # "KT-XH" and other dashed words are not document codes
+    if not types and not issuers:
+        return m[0]
+    bounds = sentence_bounds(m.string, m.start(), m.end())
+    if said.sentence != bounds:
+        said.sentence, said.spans, said.types, said.issuers = bounds, [], [], set()
+    before = _masked(m.string, bounds[0], m.start(), said.spans)
+    after = m.string[m.end():bounds[1]]
+    spoken = [p for p in types if _last_type(before, bounds[0], lexicon, said) != p.spoken]
+    named = [p for p in issuers if not _is_said(p, before, after, said)]
+    said.types += [(m.start(), p.spoken) for p in spoken]
+    said.issuers.update(p.name for p in named)
+    said.spans.append(m.span())
+    words = [vn.number_words(int(number))] if number else []
+    words += ["năm", vn.number_words(int(year))] if year else []
+    words += [p.spoken for p in spoken]
+    words += ["của " + " và ".join(p.spoken for p in named)] if named else []
+    words += [p.spoken for p in parts if p.kind == "unknown"]
+    return from_lexicon(" ".join(words), *(p.entry for p in spoken + named if p.entry))
+
+
+def _pieces(m: re.Match[str]) -> tuple[str | None, str | None, list[str]]:
+    # (number, year, codes) of a match of any of the three document patterns.
+    if m.re is _CODE:
+        return None, None, [m[1], *m[2].split("-")]
+    if m.re is _PARTY:
+        return m[1], None, [m[2], m[3]]
+    return m[1], m[2], m[3].split("-")
+
+
+@dataclass(frozen=True)
+class _Part:
+    kind: str  # "type", "issuer" or "unknown"
+    spoken: str  # "Nghị định", "Quốc hội khóa mười một", or the code as written
+    name: str = ""  # the issuer without its term: "Quốc hội"
+    entry: Entry | None = None
+
+
+def _part(code: str, lexicon: Lexicon) -> _Part:
+    if code in lexicon.document_types:
+        return _Part("type", lexicon.document_types[code], entry=("document_types", code))
+    issuer = _issuer(code, lexicon)
+    if issuer:
+        return _Part("issuer", issuer[0], issuer[0], issuer[1])
+    term = _WITH_TERM.fullmatch(code)
+    issuer = _issuer(term[1], lexicon) if term else None
+    if term and issuer:
+        return _Part("issuer", f"{issuer[0]} khóa {vn.number_words(int(term[2]))}", issuer[0],
+                     issuer[1])
+    return _Part("unknown", code)
+
+
+def _issuer(code: str, lexicon: Lexicon) -> tuple[str, Entry] | None:
+    # An issuer missing from the issuers table may be a workspace abbreviation ("SYT").
+    for table in ("issuers", "abbreviations"):
+        spoken = getattr(lexicon, table).get(code)
+        if spoken:
+            return spoken, (table, code)
+    return None
+
+
+def _masked(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
+    # The sentence before a document number, without the earlier document numbers: what they
+    # said is tracked in ``_Said``, not read from their raw codes.
+    chars = list(text[start:end])
+    for a, b in spans:
+        a, b = max(a - start, 0), max(b - start, 0)
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
+
+
+def _last_type(before: str, offset: int, lexicon: Lexicon, said: _Said) -> str | None:
+    # The document type named last before this number: in the words, or by an earlier number.
+    names = {**{k.casefold(): v for k, v in lexicon.document_types.items()},
+             **{v.casefold(): v for v in lexicon.document_types.values()}}
+    found = [(offset + m.start(), names[m[0].casefold()])
+             for m in _any_of(tuple(names)).finditer(before)]
+    found += said.types
+    return max(found)[1] if found else None
+
+
+# "…/TT-BTTTT của Bộ TTTT", "…/QĐ-UBND ngày 15/5/2025 của UBND tỉnh": the text names the
+# issuer itself right after the number (perhaps after its date), in whatever words.
+_ISSUER_NAMED = re.compile(r"\s*(?:ngày\s+[\d/.-]+\s*)?,?\s*của\s+[A-ZĐÀ-Ỹ]")
+
+
+def _is_said(issuer: _Part, before: str, after: str, said: _Said) -> bool:
+    if issuer.name in said.issuers or _ISSUER_NAMED.match(after):
+        return True
+    code = issuer.entry[1] if issuer.entry else ""
+    pattern = re.compile(rf"(?i:(?<!\w){re.escape(issuer.name)}(?!\w))"
+                         rf"|(?<![\w&]){re.escape(code)}(?![\w&])")
+    return bool(pattern.search(before) or pattern.search(after))
+
+
+@cache
+def _any_of(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternation = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+    return re.compile(rf"(?<!\w)(?:{alternation})(?!\w)", re.IGNORECASE)
+
+
+def _term(m: re.Match[str], lexicon: Lexicon) -> str:
+    issuer = _issuer(m[1], lexicon)
+    if issuer is None:
+        return m[0]
+    return from_lexicon(f"{issuer[0]} khóa {vn.number_words(int(m[2]))}", issuer[1])
+
+
+# Words after which capital I, V, X, L are a Roman numeral ("khóa XV", "thế kỷ XXI", "Quý IV").
+# Outside them a capital "V" or "X" is a letter or an abbreviation and is left alone.
+ROMAN_CONTEXTS = ("khóa", "khoá", "thế kỷ", "thế kỉ", "quý", "phần", "chương", "mục", "điều",
+                  "kỳ", "kì", "lần", "thứ", "giai đoạn", "đại hội", "hạng", "giải", "tập",
+                  "phụ lục", "đợt", "cấp độ", "cấp", "loại", "nhóm", "vùng", "khu vực",
+                  "quân khu", "bài", "tuần")
+_NUMERAL = r"[IVXLC]+"
+_LIST_SEP = r"(?:\s*,\s*|\s+(?:và|hoặc|hay|đến|tới)\s+|\s*[-–]\s*)"
+_CONTEXTS = "|".join(sorted(ROMAN_CONTEXTS, key=len, reverse=True))
+_ROMAN = re.compile(rf"(?<!\w)((?i:{_CONTEXTS}))(\s+)({_NUMERAL}(?:{_LIST_SEP}{_NUMERAL})*)"
+                    r"(?:/(\d{4}))?(?![\w&]|[.,/]\w)")
+_NUMERAL_ALONE = re.compile(rf"(?<!\w){_NUMERAL}(?!\w)")
+
+
+def read_roman_numerals(text: str, lexicon: Lexicon) -> str:
+    """Roman numerals after a context word: "khóa XV" → "khóa mười lăm", "thế kỷ XXI" → "thế kỷ
+    hai mươi mốt", "lần thứ IV" → "lần thứ tư", "hạng II" → "hạng nhì", "Quý IV/2025" → "quý
+    bốn năm hai nghìn không trăm hai mươi lăm". A quarter is "quý bốn", not "quý tư": "tư" is for
+    ordinals after "thứ" and for April; a Roman numeral names a quarter, a term or a chapter by
+    its number, as newsreaders say "quý một", "quý bốn"."""
+    return sub(_ROMAN, _roman, text)
+
+
+def _roman(m: re.Match[str]) -> str:
+    context = m[1].casefold()
+    reader = (vn.ordinal_words if context == "thứ" else
+              vn.rank_words if context in ("hạng", "giải") else vn.number_words)
+
+    def numeral(n: re.Match[str]) -> str:
+        value = vn.roman_value(n[0])
+        return reader(value) if value else n[0]
+
+    items = _NUMERAL_ALONE.sub(numeral, m[3])
+    if items == m[3]:
+        return m[0]
+    year = f" năm {vn.number_words(int(m[4]))}" if m[4] else ""
+    # Reports capitalise the word before the numeral ("Quý IV", "Khóa XV"); it is said as the
+    # common noun it is: "quý bốn". A sentence start is capitalised again at the end.
+    return f"{m[1].lower()}{m[2]}{items}{year}"
