@@ -185,7 +185,8 @@ def test_next_render_removes_only_what_a_killed_run_left(tmp_path: Path):
     cache = root / "build" / "cache"
     planted = [cache / "clips" / "ab" / ".ab12.mp3.k3x_9q2z.part",
                cache / "speech" / "cd" / ".cd34.wav.0a1b2c3d.part",
-               root / "build" / "clips" / ".tin-01.mp3.zz_zz_zz.part"]
+               root / "build" / "clips" / ".tin-01.mp3.zz_zz_zz.part",
+               root / "build" / "schedule" / "xa-a" / ".sang.mp3.p0q1r2s3.part.txt"]
     mine = [root / "build" / "clips" / "ghi-chu.part", cache / "clips" / ".notes.part",
             cache / "clips" / ".x.mp3.ABCDEFGH.part", root / ".broadcast.yaml.k3x_9q2z.part"]
     for path in planted + mine:

@@ -227,7 +227,7 @@ def render(jobs: list[ClipJob], *, workers: int | None = None,
 
     Ctrl-C or SIGTERM cancels the queued jobs and ends the running ones within a couple of
     seconds, their ffmpeg children and temporary files with them, and is raised again here.
-    Temporaries that an earlier, killed run left in the cache are removed first.
+    Temporaries that an earlier, killed run left under ``build/`` are removed first.
     """
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
     _remove_leftovers(jobs)
@@ -257,13 +257,11 @@ def render(jobs: list[ClipJob], *, workers: int | None = None,
 
 
 def _remove_leftovers(jobs: list[ClipJob]) -> None:
-    """Temporaries of a run that was killed outright (SIGKILL, power loss); one render at a
-    time writes these folders."""
-    for cache_root in {job.cache_root for job in jobs}:
-        for kind in ("speech", "clips"):
-            fsio.remove_stale_temporaries(cache_root / kind, recursive=True)
-    for folder in {job.output.parent for job in jobs}:
-        fsio.remove_stale_temporaries(folder)
+    """Temporaries that a run killed outright (SIGKILL, power loss) left anywhere under
+    ``build/`` (cache, clips, schedules): every command that renders holds the workspace lock,
+    so none of them is still being written."""
+    for build in {job.cache_root.parent for job in jobs}:
+        fsio.remove_stale_temporaries(build, recursive=True)
 
 
 def prune(ws: Workspace, keep: Iterable[str]) -> list[Path]:

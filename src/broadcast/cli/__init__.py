@@ -3,7 +3,7 @@
 Every command parses its options and calls one domain function. The group's ``main`` is the one
 place that catches ``BroadcastError``: a one-line message in the user's language and the right
 exit code, with the traceback only under ``--debug``. The console script's ``main`` also makes
-the process stop cleanly on SIGTERM and makes any console able to print Vietnamese.
+Ctrl-C and SIGTERM stop the process cleanly and any console able to print Vietnamese.
 """
 
 from __future__ import annotations
@@ -43,15 +43,7 @@ def _install_click_translation() -> None:
 i18n.set_language(_language_from_argv(sys.argv) or i18n.detect_language())
 _install_click_translation()
 
-
-def __getattr__(name: str):
-    """``broadcast.cli.cli``, the click group, imported on first use: importing every command
-    takes most of the start-up time, and ``main`` wants its signal handlers in place first."""
-    if name == "cli":
-        from broadcast.cli.app import cli  # the language is set: help texts come out in it
-
-        return cli
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+from broadcast.cli.app import cli  # noqa: E402  (the language must be set before help texts are built)
 
 VIETNAMESE_SAMPLE = "Đài truyền thanh xã Đắk Pơ: Ủy ban nhân dân"
 
@@ -86,12 +78,6 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else argv
     _console_for_vietnamese("--json" in args)
     try:
-        from broadcast.cli.app import cli
-
         cli.main(args=argv, prog_name="broadcast")
-    except interrupts.Stopped as stopped:  # reported by the group's main
+    except interrupts.Stopped as stopped:  # reported, once, by the group's main
         interrupts.leave(int(stopped.code))
-    except KeyboardInterrupt as exc:  # still importing the commands
-        interrupts.ignore_further()
-        print(i18n.t("cli.interrupted"), file=sys.stderr)
-        interrupts.leave(interrupts.exit_code(exc))
