@@ -1,8 +1,9 @@
 """Stopping on request: Ctrl-C and SIGTERM end any command within about two seconds.
 
-The main process raises ``KeyboardInterrupt`` on Ctrl-C and ``Terminated`` (a subclass) on
-SIGTERM, so one unwinding path serves both: ``finally`` blocks remove temporaries and
-``subprocess.run`` kills its child. Work running elsewhere is stopped by its owner:
+The main process raises ``Interrupted`` on Ctrl-C and ``Terminated`` on SIGTERM, both
+``KeyboardInterrupt``s, so one unwinding path serves both: ``finally`` blocks remove
+temporaries and ``subprocess.run`` kills its child. Work running elsewhere is stopped by its
+owner:
 
 - ``process_pool``: workers ignore Ctrl-C (the main process decides), unwind like the main
   process on SIGTERM, and stop by themselves when the main process is gone, even if it was
@@ -93,7 +94,7 @@ def install() -> None:
 def ignore_further() -> None:
     """After the first interrupt: a second Ctrl-C must not cut the cleanup or the exit."""
     if _installed:
-        for signum in _STOP_SIGNALS:
+        for signum in (*_STOP_SIGNALS, *([signal.SIGBREAK] if hasattr(signal, "SIGBREAK") else [])):
             signal.signal(signum, signal.SIG_IGN)
 
 
@@ -165,8 +166,9 @@ def _follow_parent(parent_pid: int) -> None:
     """End this worker once the main process is gone, however it ended.
 
     The parent's sentinel (a pipe on POSIX, a process handle on Windows) is ready when the
-    parent dies; a changed parent pid is the POSIX fallback for a sentinel that a sibling
-    worker, forked later, still holds open.
+    parent dies. A changed parent pid is the POSIX fallback, for a sentinel that a sibling
+    worker, forked later, still holds open; ``parent_pid`` is the one the worker started with
+    (the main process, or the fork server that ends with it).
     """
     parent = multiprocessing.parent_process()
     while os.getppid() == parent_pid:
@@ -180,13 +182,13 @@ def _follow_parent(parent_pid: int) -> None:
         _thread.interrupt_main(signal.SIGTERM)  # runs our handler in the main thread
 
 
-def _worker_started(parent_pid: int) -> None:
+def _worker_started() -> None:
     """Pool initializer. The worker starts with the stop signals held (see ``submit_all``)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _worker_terminated)
     # Started before the signals are released, the watcher keeps them held: they always go
     # to the main thread, which is the one that can unwind.
-    threading.Thread(target=_follow_parent, args=(parent_pid,), name="broadcast-parent",
+    threading.Thread(target=_follow_parent, args=(os.getppid(),), name="broadcast-parent",
                      daemon=True).start()
     if hasattr(signal, "pthread_sigmask"):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
@@ -208,8 +210,7 @@ def process_pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     """A process pool that stops within ``GRACE`` seconds when the block raises (Ctrl-C
     included), and whose workers never outlive the main process."""
     before = set(multiprocessing.active_children())
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_started,
-                               initargs=(os.getpid(),))
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_worker_started)
     try:
         yield pool
     except BaseException:
