@@ -13,7 +13,7 @@ from pathlib import Path
 SOURCE = Path(__file__).resolve().parents[1] / "src" / "broadcast"
 
 FLOORS = [
-    {"broadcast", "broadcast.errors", "broadcast.i18n", "broadcast.fsio",
+    {"broadcast", "broadcast.errors", "broadcast.i18n", "broadcast.fsio", "broadcast.interrupts",
      "broadcast.progress"},
     {"broadcast.campaign"}, {"broadcast.speech"}, {"broadcast.sound"}, {"broadcast.plan"},
     {"broadcast.package"}, {"broadcast.export"}, {"broadcast.trust"}, {"broadcast.ledger"},

@@ -210,3 +210,48 @@ def recover_folder(final: Path, *, stale_new: bool = False) -> list[str]:
         shutil.rmtree(leftover, ignore_errors=True)  # ours, and only tidiness is at stake
         done.append("removed")
     return done
+
+
+# Leftovers of interrupted runs ------------------------------------------------------------
+
+TEMPORARY_SUFFIXES = (".part", ".part.txt")
+"""``atomic_path`` names a temporary "." + target name + "." + mkstemp's eight random
+characters + ".part"; ``audio.join`` keeps its list of parts beside it, the same name + ".txt"."""
+_MKSTEMP_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+
+
+def is_temporary_name(name: str) -> bool:
+    """Whether ``name`` is one ``atomic_path`` makes (so broadcast's own, never the user's)."""
+    for suffix in TEMPORARY_SUFFIXES:
+        if name.endswith(suffix):
+            target, dot, random = name[: -len(suffix)].rpartition(".")
+            return (dot == "." and len(target) > 1 and target.startswith(".")
+                    and len(random) == 8 and set(random) <= _MKSTEMP_CHARACTERS)
+    return False
+
+
+def remove_stale_temporaries(folder: Path, *, recursive: bool = False) -> list[Path]:
+    """Remove the temporaries an interrupted or killed broadcast left in ``folder``.
+
+    Only files named as ``atomic_path`` names them, never anything else, never a symlink,
+    and no folder is entered through a symlink. Call it only where no other broadcast
+    process can be writing (under the workspace lock, or in a folder one command owns): a
+    temporary still being written looks just like a stale one. A file that cannot be
+    removed now (open in another program on Windows) stays for the next run. Returns what
+    was removed.
+    """
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(folder))
+    except (FileNotFoundError, NotADirectoryError):
+        return removed
+    for entry in entries:
+        if recursive and entry.is_dir(follow_symlinks=False):
+            removed += remove_stale_temporaries(Path(entry.path), recursive=True)
+        elif entry.is_file(follow_symlinks=False) and is_temporary_name(entry.name):
+            try:
+                os.unlink(entry.path)
+            except (FileNotFoundError, PermissionError):
+                continue  # gone already, or in use on Windows: the next run tries again
+            removed.append(Path(entry.path))
+    return removed

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import wave
 from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version as dist_version
@@ -99,21 +102,37 @@ def test_threads_share_the_library_safely(tmp_path):
     alone = {}
     for voice, rate in settings:
         espeak.synthesize(SENTENCE, tmp_path / "alone.wav", voice=voice, rate=rate)
-        alone[voice, rate] = seconds(tmp_path / "alone.wav")
+        alone[voice, rate] = (tmp_path / "alone.wav").read_bytes()
 
-    def speak(index: int) -> float:
+    def speak(index: int) -> bool:
         voice, rate = settings[index % len(settings)]
         dest = tmp_path / f"thread-{index}.wav"
         espeak.synthesize(SENTENCE, dest, voice=voice, rate=rate)
-        return seconds(dest) / alone[voice, rate]
+        return dest.read_bytes() == alone[voice, rate]
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        ratios = list(pool.map(speak, range(12)))
+        same = list(pool.map(speak, range(12)))
 
-    # espeak-ng varies a few samples from run to run, so compare lengths, not bytes: a thread
-    # whose speed another thread changed, or whose buffer caught another's audio, would be
-    # off by a third or more (the speeds differ by 1.4 / 0.7 = 2x).
-    assert ratios == pytest.approx([1.0] * 12, abs=0.02)
+    # A thread whose speed another thread changed, or whose buffer caught another's audio,
+    # would differ; every utterance starts from a fresh library, so equal means byte-equal.
+    assert same == [True] * 12
+
+
+def test_speech_does_not_depend_on_what_the_process_spoke_before(tmp_path):
+    # Measured with one library instance for the whole process: the same text came out as
+    # 111,100 bytes of audio first and 111,114 the second time.
+    other = "Vợ chồng cùng chia sẻ việc nhà."
+    for name, text in (("a1", SENTENCE), ("b", other), ("a2", SENTENCE)):
+        espeak.synthesize(text, tmp_path / f"{name}.wav")
+    fresh = tmp_path / "b-fresh.wav"
+    code = ("import sys; from pathlib import Path; from broadcast.speech import espeak; "
+            "espeak.synthesize(sys.argv[1], Path(sys.argv[2]))")
+    subprocess.run([sys.executable, "-c", code, other, str(fresh)], check=True,
+                   env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)})
+
+    assert (tmp_path / "a1.wav").read_bytes() == (tmp_path / "a2.wav").read_bytes()
+    assert (tmp_path / "b.wav").read_bytes() == fresh.read_bytes()
+    assert (tmp_path / "a1.wav").read_bytes() != fresh.read_bytes()  # not one canned answer
 
 
 def test_version_names_library_and_wheel():

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from broadcast import __version__, i18n
+from broadcast import __version__, i18n, interrupts
 from broadcast.errors import EXIT_FAILURE, BroadcastError
 from broadcast.i18n import t
 
@@ -58,6 +58,10 @@ COMMANDS = ("init", "check", "spoken", "render", "tags", "schedule", "build", "u
 officer's ``broadcast check`` does not wait for the speech engines and the cloud library."""
 
 
+class _Interrupted(BaseException):
+    """Ctrl-C or SIGTERM carried past click, which would print "Aborted!" and exit 1."""
+
+
 class BroadcastGroup(click.Group):
     """A group whose ``main`` turns every ``BroadcastError`` into one line and an exit code."""
 
@@ -68,6 +72,12 @@ class BroadcastGroup(click.Group):
         if name not in COMMANDS:
             return None
         return importlib.import_module(f"broadcast.cli.{name}").command
+
+    def invoke(self, ctx: click.Context):  # type: ignore[override]
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt as exc:  # Terminated (SIGTERM) too
+            raise _Interrupted() from exc
 
     def main(self, args=None, prog_name=None, **extra):  # type: ignore[override]
         args = list(sys.argv[1:] if args is None else args)
@@ -81,9 +91,8 @@ class BroadcastGroup(click.Group):
         except click.ClickException as exc:
             exc.show()
             sys.exit(exc.exit_code)
-        except click.Abort:
-            click.echo(i18n.translate_msgid("Aborted!"), err=True)
-            sys.exit(EXIT_FAILURE)
+        except (_Interrupted, KeyboardInterrupt, click.Abort) as exc:  # Abort: Ctrl-C at a prompt
+            _stopped(exc.__cause__ or exc)
         except BroadcastError as exc:
             if debug:
                 raise
@@ -94,15 +103,19 @@ class BroadcastGroup(click.Group):
                 raise
             click.echo(t("cli.os_error", path=exc.filename or "", reason=exc.strerror or exc), err=True)
             sys.exit(EXIT_FAILURE)
-        except KeyboardInterrupt:
-            click.echo(t("cli.interrupted"), err=True)
-            sys.exit(130)
         except Exception as exc:  # a bug: say so in one line, keep the details for --debug
             if debug:
                 raise
             click.echo(t("cli.internal_error", detail=f"{type(exc).__name__}: {exc}"), err=True)
             sys.exit(EXIT_FAILURE)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def _stopped(cause: BaseException) -> None:
+    """One line in the user's language, then 130 (Ctrl-C) or 143 (SIGTERM)."""
+    interrupts.ignore_further()
+    click.echo(t("cli.interrupted"), err=True)
+    raise interrupts.Stopped(interrupts.exit_code(cause))
 
 
 @click.group(cls=BroadcastGroup, help=t("cli.help"))

@@ -1,10 +1,10 @@
 """broadcast image [COMMUNE ...|--all]: one FAT32 disk image per commune."""
 
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import click
 
+from broadcast import fsio, interrupts
 from broadcast.cli.app import writes_workspace
 from broadcast.cli.build import build_packages, record
 from broadcast.cli.params import Size
@@ -30,13 +30,18 @@ def command(state, communes, everyone: bool, output: Path | None, size: int | No
     ws, _, built = build_packages(state, offline, jobs, () if everyone else communes)
     folder = output or ws.root / IMAGES_DIR
     folder.mkdir(parents=True, exist_ok=True)
+    fsio.remove_stale_temporaries(folder)  # half-written images of a run that was killed
 
-    def one(item):
-        plan, package_dir, _ = item
-        return plan, make_image(package_dir, folder / f"{plan.commune.id}.img", size=size)
+    with interrupts.thread_pool(jobs or 2) as (pool, stop):
+        def one(item):
+            plan, package_dir, _ = item
+            # Ctrl-C: the image being written stops at its next chunk and its .part goes.
+            return plan, make_image(package_dir, folder / f"{plan.commune.id}.img", size=size,
+                                    progress=stop.check)
 
-    with ThreadPoolExecutor(max_workers=jobs or 2) as pool:
-        for plan, image in pool.map(one, built):
+        futures = [pool.submit(one, item) for item in built]
+        for future in interrupts.completed(futures, ordered=True):
+            plan, image = future.result()
             record(ws, plan, "image", "image", str(image))
             click.echo(t("cli.image.done", commune=plan.commune.id, path=image,
                          mb=image.stat().st_size / 1e6))

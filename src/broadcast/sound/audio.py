@@ -12,6 +12,7 @@ short clips are where one-pass normalizers miss.
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import warnings
@@ -60,13 +61,24 @@ def ffmpeg_version() -> str:
     return first.split(" Copyright")[0]
 
 
+_OWN_GROUP: dict = ({"creationflags": subprocess.CREATE_NEW_PROCESS_GROUP} if os.name == "nt"
+                    else {"start_new_session": True})
+"""ffmpeg runs in a process group of its own, so Ctrl-C at the terminal reaches only broadcast,
+which ends ffmpeg itself while it unwinds: an ffmpeg that died of the user's Ctrl-C would
+otherwise be reported as a broken file. (A new group on Windows also ignores Ctrl-C.)"""
+
+
 def _run(args: list[str], data: bytes | None = None, *,
          source: Path | None = None) -> subprocess.CompletedProcess:
     command = [ffmpeg(), "-hide_banner", "-nostdin" if data is None else "-nostats", *args]
     try:
-        done = subprocess.run(command, input=data, capture_output=True, check=False)
+        # On any exception, Ctrl-C included, subprocess.run kills ffmpeg and waits for it.
+        stdin = {"input": data} if data is not None else {"stdin": subprocess.DEVNULL}
+        done = subprocess.run(command, capture_output=True, check=False, **stdin, **_OWN_GROUP)
     except OSError as exc:
         raise OperationalError("audio.ffmpeg_failed", detail=str(exc)) from exc
+    if done.returncode < 0:  # POSIX: killed by a signal (the OOM killer, a user), not a bad file
+        raise OperationalError("audio.ffmpeg_killed", signal=-done.returncode)
     if done.returncode != 0:
         detail = " ".join(done.stderr.decode("utf-8", "replace").strip().splitlines()[-2:])
         if source is not None:

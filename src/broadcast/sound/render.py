@@ -9,14 +9,14 @@ Tags are written last from the message, so retitling a message never re-synthesi
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
-from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from broadcast import fsio, speech
+from broadcast import fsio, interrupts, speech
 from broadcast.campaign.model import Message, Profile, Workspace
 from broadcast.errors import BroadcastError
 from broadcast.i18n import t_in
@@ -154,9 +154,21 @@ def _speech_source(job: ClipJob) -> Path:
     store = Store(job.cache_root / "speech")
     blob = store.blob(job.speech_key, engine.SUFFIX)
     if store.get(job.speech_key, engine.SUFFIX) is None:
-        engine.synthesize(job.text or "", blob, voice=job.voice, rate=job.rate)
-        store.commit(job.speech_key, engine.SUFFIX, {"engine": job.engine, "voice": job.voice})
+        with _sealing(blob):
+            engine.synthesize(job.text or "", blob, voice=job.voice, rate=job.rate)
+            store.commit(job.speech_key, engine.SUFFIX, {"engine": job.engine, "voice": job.voice})
     return blob
+
+
+@contextlib.contextmanager
+def _sealing(blob: Path) -> Iterator[None]:
+    """A blob is an entry only once its record is written: if the block fails or is
+    interrupted in between, the blob goes too, so no unsealed audio is left in the cache."""
+    try:
+        yield
+    except BaseException:
+        blob.unlink(missing_ok=True)
+        raise
 
 
 def _make_clip(job: ClipJob, store: Store) -> dict:
@@ -167,10 +179,11 @@ def _make_clip(job: ClipJob, store: Store) -> dict:
                     for p in (job.intro, job.outro))
     clip = audio.assemble(sound, profile, repeat=job.repeat, intro=intro, outro=outro)
     blob = store.blob(job.clip_key, ".mp3")
-    measured = audio.finish(clip, profile, blob)
-    return store.commit(job.clip_key, ".mp3", {
-        "lufs": measured.lufs, "true_peak": measured.true_peak,
-        "duration": round(len(clip) / 1000, 3), "sha256": file_sha256(blob)})
+    with _sealing(blob):
+        measured = audio.finish(clip, profile, blob)
+        return store.commit(job.clip_key, ".mp3", {
+            "lufs": measured.lufs, "true_peak": measured.true_peak,
+            "duration": round(len(clip) / 1000, 3), "sha256": file_sha256(blob)})
 
 
 def render_clip(job: ClipJob) -> ClipResult:
@@ -223,8 +236,14 @@ class Clips:
 def render(jobs: list[ClipJob], *, workers: int | None = None,
            progress: Callable[[ClipResult | Failure], None] | None = None,
            ) -> tuple[list[ClipResult], list[Failure]]:
-    """Run every job, in parallel when it helps; one failing clip does not stop the others."""
+    """Run every job, in parallel when it helps; one failing clip does not stop the others.
+
+    Ctrl-C or SIGTERM cancels the queued jobs and ends the running ones within a couple of
+    seconds, their ffmpeg children and temporary files with them, and is raised again here.
+    Temporaries that an earlier, killed run left under ``build/`` are removed first.
+    """
     workers = max(1, min(workers or os.cpu_count() or 1, len(jobs) or 1))
+    _remove_leftovers(jobs)
     results: dict[str, ClipResult] = {}
     failures: list[Failure] = []
 
@@ -242,12 +261,20 @@ def render(jobs: list[ClipJob], *, workers: int | None = None,
         for job in jobs:
             record(job.message_id, lambda job=job: render_clip(job))
     else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(render_clip, job): job.message_id for job in jobs}
-            for future in as_completed(futures):
-                record(futures[future], future.result)
+        with interrupts.process_pool(workers) as pool:
+            futures = interrupts.submit_all(pool, render_clip, jobs)
+            for future in interrupts.completed(futures):
+                record(futures[future].message_id, future.result)
     order = [job.message_id for job in jobs]
     return [results[i] for i in order if i in results], failures
+
+
+def _remove_leftovers(jobs: list[ClipJob]) -> None:
+    """Temporaries that a run killed outright (SIGKILL, power loss) left anywhere under
+    ``build/`` (cache, clips, schedules): every command that renders holds the workspace lock,
+    so none of them is still being written."""
+    for build in {job.cache_root.parent for job in jobs}:
+        fsio.remove_stale_temporaries(build, recursive=True)
 
 
 def prune(ws: Workspace, keep: Iterable[str]) -> list[Path]:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from broadcast import interrupts
 from broadcast.export.cloud.layout import Package, PublishPlan, Upload, plan_publish
 from broadcast.export.cloud.store import Store
 from broadcast.package import manifest as manifest_format
@@ -51,17 +51,15 @@ def _run_all(store: Store, uploads: Iterable[Upload], jobs: int,
         store.put(upload.key, upload.body, content_type=upload.content_type, sha256=upload.sha256)
         return upload
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    # The first failure, or Ctrl-C, cancels the queued uploads. One already in flight cannot
+    # be stopped from here, and need not be: every put is atomic, and pointers go up only
+    # after all the content is in place.
+    with interrupts.thread_pool(jobs) as (pool, _):
         futures = [pool.submit(one, u) for u in uploads]
-        try:
-            for future in as_completed(futures):
-                upload = future.result()  # the first failure stops the publish
-                if progress:
-                    progress(upload)
-        except BaseException:
-            for future in futures:
-                future.cancel()
-            raise
+        for future in interrupts.completed(futures):
+            upload = future.result()
+            if progress:
+                progress(upload)
 
 
 def execute(store: Store, plan_: PublishPlan, *, jobs: int = 4,
