@@ -19,6 +19,9 @@ class Advance:
     total: int
     unit: str = "items"
     item: str = ""
+    detail: object = field(default=None, compare=False)
+    """What the step made of ``item``, for a front end that shows more than a bar (a clip's
+    loudness, a failure)."""
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import sys
 
-from broadcast import i18n, interrupts
+from broadcast import i18n
+from broadcast.operations import interrupts
 
 
 def _language_from_argv(argv: list[str]) -> str | None:

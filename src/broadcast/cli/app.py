@@ -2,54 +2,32 @@
 
 from __future__ import annotations
 
-import functools
 import importlib
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import click
 
-from broadcast import __version__, i18n, interrupts
+from broadcast import __version__, i18n
 from broadcast.errors import EXIT_FAILURE, BroadcastError
 from broadcast.i18n import t
+from broadcast.operations import interrupts
 
 
 @dataclass
 class State:
-    """What the global options say; commands load the workspace through it, once."""
+    """What the global options say; commands open the campaign through it, once."""
 
     workspace_option: str | None = None
     debug: bool = False
-    _workspace: object = field(default=None, repr=False)
+    _campaign: object = field(default=None, repr=False)
 
-    def root(self) -> Path:
-        from broadcast.campaign.workspace import discover
+    def campaign(self):  # -> operations.campaign.Campaign
+        if self._campaign is None:
+            from broadcast.operations import campaign
 
-        return discover(self.workspace_option)
-
-    def lock(self):
-        """Held by every command that writes into the workspace: one writer at a time."""
-        from broadcast.operations import lock
-
-        return lock.workspace(self.root(), click.get_current_context().command_path)
-
-    def workspace(self):  # -> tuple[Workspace, list[Problem]]
-        if self._workspace is None:
-            from broadcast.campaign.workspace import load
-
-            self._workspace = load(self.root())
-        return self._workspace
-
-
-def writes_workspace(command):
-    """Run a command's body holding the workspace lock (put it under ``click.pass_obj``)."""
-
-    @functools.wraps(command)
-    def locked(state: State, *args, **kwargs):
-        with state.lock():
-            return command(state, *args, **kwargs)
-    return locked
+            self._campaign = campaign.find(self.workspace_option)
+        return self._campaign
 
 
 COMMANDS = ("init", "check", "spoken", "render", "tags", "schedule", "build", "usb", "image", "verify",

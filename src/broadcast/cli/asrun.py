@@ -4,10 +4,8 @@ from pathlib import Path
 
 import click
 
-from broadcast.cli.app import writes_workspace
 from broadcast.i18n import t
-from broadcast.ledger import asrun
-from broadcast.ledger import book as ledger
+from broadcast.operations import records
 
 
 @click.group("asrun", help=t("cli.asrun.help"))
@@ -18,13 +16,8 @@ def command() -> None:
 @command.command("import", help=t("cli.asrun.import_help"))
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.pass_obj
-@writes_workspace
 def import_command(state, files: tuple[Path, ...]) -> None:
-    ws, _warnings = state.workspace()
-    communes = {c.id: c.name for c in ws.communes}
-    messages = {m.id: m.title for m in ws.messages}
-    with ledger.Ledger(ws.root / ledger.NAME) as book:
-        result = asrun.import_into(book, files, communes, messages)
+    result = records.import_play_logs(state.campaign(), files)
     for problem in result.problems:
         click.echo(problem.render(), err=True)
     warnings = sum(not p.is_error for p in result.problems)

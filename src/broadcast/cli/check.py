@@ -3,14 +3,14 @@
 import click
 
 from broadcast.i18n import t
+from broadcast.operations import prepare
 
 
 @click.command("check", help=t("cli.check.help"))
 @click.pass_obj
 def command(state) -> None:
-    ws, warnings = state.workspace()
-    for problem in warnings:
+    checked = prepare.check(state.campaign())
+    for problem in checked.warnings:
         click.echo(problem.render(), err=True)
-    waiting = sum(1 for m in ws.messages if m.awaiting_recording)
-    click.echo(t("cli.check.ok", messages=len(ws.messages), communes=len(ws.communes),
-                 waiting=waiting, warnings=len(warnings)))
+    click.echo(t("cli.check.ok", messages=checked.messages, communes=checked.communes,
+                 waiting=checked.waiting, warnings=len(checked.warnings)))

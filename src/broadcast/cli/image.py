@@ -4,13 +4,10 @@ from pathlib import Path
 
 import click
 
-from broadcast import fsio, interrupts
-from broadcast.cli.app import writes_workspace
-from broadcast.cli.build import build_packages, record
 from broadcast.cli.params import Size
-from broadcast.errors import InputError
-from broadcast.export.image import IMAGES_DIR, make_image
+from broadcast.cli.progress import Shown
 from broadcast.i18n import t
+from broadcast.operations import deliver
 
 
 @click.command("image", help=t("cli.image.help"))
@@ -22,26 +19,10 @@ from broadcast.i18n import t
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help=t("cli.render.jobs_help"))
 @click.option("--offline", is_flag=True, help=t("cli.render.offline_help"))
 @click.pass_obj
-@writes_workspace
 def command(state, communes, everyone: bool, output: Path | None, size: int | None,
             jobs: int | None, offline: bool) -> None:
-    if not communes and not everyone:
-        raise InputError("cli.image.which")
-    ws, _, built = build_packages(state, offline, jobs, () if everyone else communes)
-    folder = output or ws.root / IMAGES_DIR
-    folder.mkdir(parents=True, exist_ok=True)
-    fsio.remove_stale_temporaries(folder)  # half-written images of a run that was killed
-
-    with interrupts.thread_pool(jobs or 2) as (pool, stop):
-        def one(item):
-            plan, package_dir, _ = item
-            # Ctrl-C: the image being written stops at its next chunk and its .part goes.
-            return plan, make_image(package_dir, folder / f"{plan.commune.id}.img", size=size,
-                                    progress=stop.check)
-
-        futures = [pool.submit(one, item) for item in built]
-        for future in interrupts.completed(futures, ordered=True):
-            plan, image = future.result()
-            record(ws, plan, "image", "image", str(image))
-            click.echo(t("cli.image.done", commune=plan.commune.id, path=image,
-                         mb=image.stat().st_size / 1e6))
+    with Shown(quiet_cached=True) as shown:
+        made = deliver.make_images(state.campaign(), communes, everyone=everyone, output=output, size=size,
+                                   jobs=jobs, offline=offline, report=shown)
+    for image in made:
+        click.echo(t("cli.image.done", commune=image.commune, path=image.path, mb=image.size / 1e6))

@@ -4,12 +4,11 @@ from pathlib import Path
 
 import click
 
-from broadcast.campaign import workspace
 from broadcast.i18n import t
+from broadcast.operations import prepare
 
 
 @click.command("init", help=t("cli.init.help"))
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 def command(folder: Path) -> None:
-    made = workspace.init(folder)
-    click.echo(t("cli.init.done", folder=made))
+    click.echo(t("cli.init.done", folder=prepare.init(folder)))

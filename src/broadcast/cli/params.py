@@ -4,9 +4,7 @@ import re
 
 import click
 
-from broadcast.errors import InputError
 from broadcast.i18n import t
-from broadcast.trust import policy as trust
 
 _UNITS = {"": 1, "B": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 
@@ -42,18 +40,3 @@ def store_options(func):
 
 def store_kwargs(endpoint_url, region, profile, addressing) -> dict:
     return {"endpoint_url": endpoint_url, "region": region, "profile": profile, "addressing": addressing}
-
-
-def workspace_root(state):
-    """The workspace folder when there is one (an operator verifying a stick has none)."""
-    try:
-        return state.root()
-    except InputError:
-        if state.workspace_option:
-            raise
-        return None
-
-
-def trusted_keys(items, root):
-    """Keys given with --trust, and every key in the workspace's keys/ folder."""
-    return [*trust.load_trusted(items, root), *(trust.workspace_keys(root) if root else [])]

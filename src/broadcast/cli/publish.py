@@ -2,16 +2,19 @@
 
 import click
 
-from broadcast.cli.app import writes_workspace
-from broadcast.cli.build import build_packages, record
 from broadcast.cli.params import store_kwargs, store_options
-from broadcast.export.cloud import publish
-from broadcast.export.cloud.stores import open_store
+from broadcast.cli.progress import Shown
 from broadcast.i18n import t
+from broadcast.operations import deliver
 
 
 def _mb(size: int) -> str:
     return f"{size / 1e6:.1f}"
+
+
+def _show_plan(plan: deliver.PublishPlan) -> None:
+    click.echo(t("cli.publish.plan", url=plan.url, upload=len(plan.uploads), upload_mb=_mb(plan.upload_bytes),
+                 present=plan.present, present_mb=_mb(plan.present_bytes), unchanged=plan.unchanged))
 
 
 @click.command("publish", help=t("cli.publish.help"))
@@ -22,25 +25,17 @@ def _mb(size: int) -> str:
 @click.option("-j", "--jobs", type=click.IntRange(1, 32), default=4, help=t("cli.publish.jobs_help"))
 @click.option("--offline", is_flag=True, help=t("cli.render.offline_help"))
 @click.pass_obj
-@writes_workspace
 def command(state, url, communes, endpoint_url, region, profile, addressing, dry_run, jobs, offline):
-    ws, _, built = build_packages(state, offline, None, communes)
-    store = open_store(url, **store_kwargs(endpoint_url, region, profile, addressing))
-    packages = publish.load_packages(folder for _, folder, _ in built)
-    plan = publish.plan(store, packages)
-    click.echo(t("cli.publish.plan", url=store.url, upload=len(plan.uploads) + len(plan.pointers),
-                 upload_mb=_mb(plan.upload_bytes), present=plan.present,
-                 present_mb=_mb(plan.present_bytes), unchanged=len(plan.unchanged)))
-    if dry_run:
-        for upload in (*plan.uploads, *plan.pointers):
+    with Shown(quiet_cached=True, labels={"upload": t("cli.publish.uploading")}) as shown:
+        published = deliver.publish(state.campaign(), url, communes,
+                                    store_options=store_kwargs(endpoint_url, region, profile, addressing),
+                                    dry_run=dry_run, jobs=jobs, offline=offline, report=shown,
+                                    planned=_show_plan)
+    if published.summary is None:
+        for upload in published.plan.uploads:
             click.echo(f"  {upload.kind:<8} {_mb(upload.size):>8} MB  {upload.key}")
         return
-    total = len(plan.uploads) + len(plan.pointers)
-    with click.progressbar(length=total, label=t("cli.publish.uploading"),
-                           file=click.get_text_stream("stderr")) as bar:
-        summary = publish.execute(store, plan, jobs=jobs, progress=lambda _u: bar.update(1))
-    for built_plan, _, _ in built:  # unchanged ones too: a crash may have kept them from the ledger
-        record(ws, built_plan, "publish", "cloud", store.url)
+    summary = published.summary
     click.echo(t("cli.publish.summary", uploaded=summary.uploaded, mb=_mb(summary.uploaded_bytes),
                  reused=summary.reused, reused_mb=_mb(summary.reused_bytes), requests=summary.requests,
                  seconds=summary.seconds, communes=summary.communes))

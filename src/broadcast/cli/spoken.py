@@ -4,9 +4,8 @@ import sys
 
 import click
 
-from broadcast.errors import InputError
 from broadcast.i18n import t
-from broadcast.speech import textprep
+from broadcast.operations import prepare
 
 
 @click.command("spoken", help=t("cli.spoken.help"))
@@ -16,16 +15,5 @@ from broadcast.speech import textprep
 def command(state, text: str | None, explain: bool) -> None:
     if text is None:
         text = sys.stdin.read()
-    lexicon = textprep.builtin_lexicon()
-    try:
-        ws, _ = state.workspace()
-        lexicon = lexicon.extended(ws.lexicon_abbreviations, ws.lexicon_words)
-    except InputError:
-        if state.workspace_option:
-            raise
-        # Outside a workspace the built-in lexicon still lets an editor check a script.
-    if not explain:
-        click.echo(textprep.prepare(text, lexicon))
-        return
-    for line in textprep.explanation_lines(textprep.explain(text, lexicon), lexicon):
+    for line in prepare.spoken(text, state.workspace_option, explain=explain):
         click.echo(line)

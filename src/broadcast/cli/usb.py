@@ -1,16 +1,12 @@
 """broadcast usb COMMUNE TARGET_DIR: write one package onto a mounted stick and verify it."""
 
-import dataclasses
 from pathlib import Path
 
 import click
 
-from broadcast.cli.app import writes_workspace
-from broadcast.cli.build import build_packages, record
-from broadcast.errors import VerificationFailed
-from broadcast.export import usb
+from broadcast.cli.progress import Shown
 from broadcast.i18n import t
-from broadcast.trust import verify
+from broadcast.operations import deliver
 
 
 @click.command("usb", help=t("cli.usb.help"))
@@ -19,22 +15,14 @@ from broadcast.trust import verify
 @click.option("--replace", is_flag=True, help=t("cli.usb.replace_help"))
 @click.option("--offline", is_flag=True, help=t("cli.render.offline_help"))
 @click.pass_obj
-@writes_workspace
 def command(state, commune: str, target: Path, replace: bool, offline: bool) -> None:
-    ws, _, built = build_packages(state, offline, None, (commune,))
-    plan, folder, _ = built[0]
-    total = sum(f.size for f in plan.manifest.files)
-    with click.progressbar(length=total, label=t("cli.usb.copying", target=target),
-                           file=click.get_text_stream("stderr")) as bar:
-        written = usb.write_package(folder, target, check=verify.verify, replace=replace,
-                                    progress=bar.update)
-    if "restored" in written.recovered:
-        click.echo(t("cli.usb.recovered", folder=target / plan.commune.id), err=True)
-    report = dataclasses.replace(written.report, source=str(target / plan.commune.id))
-    for line in verify.format_report(report):
+    with Shown(quiet_cached=True, labels={"usb": t("cli.usb.copying", target=target)}) as shown:
+        written = deliver.write_stick(state.campaign(), commune, target, replace=replace, offline=offline,
+                                      report=shown)
+    if written.restored:
+        click.echo(t("cli.usb.recovered", folder=written.folder), err=True)
+    for line in written.lines:
         click.echo(line)
-    if not report.ok:
-        raise VerificationFailed("cli.usb.readback_failed", path=target / plan.commune.id)
+    deliver.require_read_back(written)
     if not written.wrote:
-        click.echo(t("cli.usb.already", folder=target / plan.commune.id))
-    record(ws, plan, "usb", "usb", str(target / plan.commune.id))
+        click.echo(t("cli.usb.already", folder=written.folder))

@@ -5,11 +5,9 @@ from pathlib import Path
 
 import click
 
-from broadcast.cli.params import trusted_keys, workspace_root
 from broadcast.errors import VerificationFailed
 from broadcast.i18n import t
-from broadcast.trust import policy as trust
-from broadcast.trust import signing, verify
+from broadcast.operations import receive
 
 
 @click.command("verify", help=t("cli.verify.help"))
@@ -19,21 +17,14 @@ from broadcast.trust import signing, verify
 @click.option("--clean", is_flag=True, help=t("cli.verify.clean_help"))
 @click.pass_obj
 def command(state, path: Path, trust_items: tuple[str, ...], strict: bool, clean: bool) -> None:
-    trusted = trusted_keys(trust_items, workspace_root(state))
-    seen = trust.Seen()
-    failed = False
-    for what, name in verify.recover(path, clean=clean):
+    verified = receive.check_package(path, trust=trust_items, strict=strict, clean=clean,
+                                     workspace_option=state.workspace_option)
+    for what, name in verified.recovered:
         click.echo(t(f"cli.verify.{what}", folder=name))
-    for report in verify.verify_all(path):
-        for line in verify.format_report(report):
+    for package in verified.packages:
+        for line in package.lines:
             click.echo(line)
-        failed |= not report.ok
-        if report.manifest is None:
-            continue
-        verdict = signing.check_manifest(
-            report.manifest, trusted=trusted, require_trusted=strict,
-            last_sequence=seen.sequence(report.manifest.commune.get("id", "")))
-        click.echo(signing.explain(verdict))
-        failed |= not verdict.ok
-    if failed:
+        if package.verdict_text is not None:
+            click.echo(package.verdict_text)
+    if not verified.ok:
         raise VerificationFailed("cli.verify.failed", path=path)

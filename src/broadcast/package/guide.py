@@ -7,14 +7,9 @@ byte-order mark added by the package writer.
 from __future__ import annotations
 
 from broadcast.i18n import t_in
+from broadcast.plan.playlist import clock
 
 NAME = "HUONG-DAN.txt"
-
-
-def clock(seconds: float) -> str:
-    """A duration as minutes:seconds, the way operators read it."""
-    minutes, secs = divmod(round(seconds), 60)
-    return f"{minutes}:{secs:02d}"
 
 
 def _schedule_lines(data: dict) -> list[str]:

@@ -1,4 +1,5 @@
-"""Playlist and schedule-sheet writers: extended M3U8, PLS, and the CSV sheet an operator reads.
+"""Playlist and schedule-sheet writers: extended M3U8, PLS, the CSV sheet an operator reads, and
+the day-by-day table the office reads on the terminal.
 
 Plain text out of plain data. Paths are relative with forward slashes (every player, every OS);
 the order given is the order written, exactly; titles stay in Vietnamese (UTF-8).
@@ -14,8 +15,8 @@ from dataclasses import dataclass
 from functools import cache
 
 from broadcast.campaign.model import WEEKDAYS
-from broadcast.i18n import t_in
-from broadcast.plan.schedule import CommunePlan, SlotPlan
+from broadcast.i18n import t, t_in
+from broadcast.plan.schedule import CommunePlan, Schedule, SlotPlan
 
 CRLF = "\r\n"
 """Windows line ends: USB players and Windows tools read them, and every other parser too."""
@@ -86,3 +87,27 @@ def schedule_sheet(commune: CommunePlan, path_of: Callable[[dt.date, SlotPlan, i
                                  item.language, label(f"sheet.priority_{item.priority}"),
                                  round(item.duration, 1), path_of(day.date, slot, index)])
     return "\ufeff" + buffer.getvalue()
+
+
+def clock(seconds: float) -> str:
+    """A duration as minutes:seconds, the way operators read it."""
+    minutes, secs = divmod(round(seconds), 60)
+    return f"{minutes}:{secs:02d}"
+
+
+def table(plan: Schedule, names: dict[str, str]) -> list[str]:
+    """The plan day by day, slot by slot, item by item, in the reader's language."""
+    lines = []
+    for commune in plan.communes:
+        lines.append(f"{names[commune.commune]} ({commune.commune})")
+        for day in commune.days:
+            lines.append(f"  {day.date.isoformat()} {t('sheet.day_' + WEEKDAYS[day.date.weekday()])}")
+            for slot in day.slots:
+                lines.append("    " + t("cli.schedule.slot", slot=slot.slot,
+                                        start=slot.start.strftime("%H:%M"),
+                                        used=clock(slot.used), budget=clock(slot.budget)))
+                start = dt.datetime.combine(day.date, slot.start)
+                for item in slot.items:
+                    at = (start + dt.timedelta(seconds=item.start)).strftime("%H:%M:%S")
+                    lines.append(f"      {at}  {clock(item.duration):>6}  {item.title}")
+    return lines

@@ -1,0 +1,215 @@
+"""Delivering: build every commune's package, write one to a stick, make disk images, publish to
+a store, and make a share link an operator pulls from."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from broadcast import fsio, interrupts, pipeline
+from broadcast.errors import InputError, VerificationFailed
+from broadcast.export import image as images
+from broadcast.export import usb
+from broadcast.export.cloud import publish as publisher
+from broadcast.export.cloud import share as sharer
+from broadcast.export.cloud.layout import Upload
+from broadcast.export.cloud.stores import open_store
+from broadcast.ledger.book import delivery_from_manifest
+from broadcast.operations.campaign import Campaign
+from broadcast.operations.produce import ClipsFailed, make_clips
+from broadcast.package.contents import PackagePlan
+from broadcast.progress import Advance, Reporter, quiet
+from broadcast.trust import verify
+
+
+@dataclass(frozen=True)
+class Built:
+    """One commune's package in ``dist/packages/``."""
+
+    plan: PackagePlan
+    folder: Path
+    changed: bool
+
+    @property
+    def commune(self) -> str:
+        return self.plan.commune.id
+
+    @property
+    def files(self) -> int:
+        return len(self.plan.manifest.audio)
+
+    @property
+    def minutes(self) -> float:
+        return sum(f.duration or 0 for f in self.plan.manifest.audio) / 60
+
+
+def build(campaign: Campaign, communes: Sequence[str] = (), *, offline: bool = False,
+          jobs: int | None = None, report: Reporter = quiet) -> list[Built]:
+    """Render, plan and package every commune (or the named ones) into ``dist/packages/``,
+    signed with the office's key and recorded in the ledger. The caller holds the lock."""
+    campaign.check_communes(communes)
+    key = campaign.signing_key()
+    made = make_clips(campaign, offline=offline, jobs=jobs, report=report)
+    if made.failures:
+        raise ClipsFailed(made.failures)
+    with campaign.ledger() as ledger:
+        built = pipeline.build(campaign.workspace, made, pipeline.sealer(campaign.workspace, key, ledger),
+                               communes or None, report=report)
+    return [Built(plan, folder, changed) for plan, folder, changed in built]
+
+
+def build_packages(campaign: Campaign, communes: Sequence[str] = (), *, offline: bool = False,
+                   jobs: int | None = None, report: Reporter = quiet) -> list[Built]:
+    """``build``, holding the lock: the action behind ``broadcast build``."""
+    with campaign.writing("build"):
+        return build(campaign, communes, offline=offline, jobs=jobs, report=report)
+
+
+def _record(campaign: Campaign, built: Built, action: str, channel: str, target: str) -> None:
+    """Record a delivery, once: a rerun that finds the work done records what a crash kept
+    from being recorded, and never records it twice."""
+    with campaign.ledger() as ledger:
+        ledger.record_once(delivery_from_manifest(built.plan.manifest, action=action, channel=channel,
+                                                  target=target))
+
+
+@dataclass(frozen=True)
+class OnStick:
+    folder: Path
+    report: verify.Report
+    lines: list[str]
+    """The read-back report as lines to show."""
+    wrote: bool
+    """False when the stick already held this very package, intact."""
+    restored: bool
+    """An earlier, interrupted replacement had been finished first."""
+
+
+def write_stick(campaign: Campaign, commune: str, target: Path, *, replace: bool = False,
+                offline: bool = False, report: Reporter = quiet) -> OnStick:
+    """Build ``commune``'s package and write it onto the stick mounted at ``target``, read back."""
+    with campaign.writing("usb"):
+        built = build(campaign, (commune,), offline=offline, report=report)[0]
+        total = sum(f.size for f in built.plan.manifest.files)
+        done = 0
+
+        def copied(size: int) -> None:
+            nonlocal done
+            done += size
+            report(Advance("usb", done, total, "bytes"))
+
+        written = usb.write_package(built.folder, target, check=verify.verify, replace=replace,
+                                    progress=copied)
+        folder = target / built.commune
+        checked = dataclasses.replace(written.report, source=str(folder))
+        lines = verify.format_report(checked)
+        if not checked.ok:
+            return OnStick(folder, checked, lines, False, "restored" in written.recovered)
+        _record(campaign, built, "usb", "usb", str(folder))
+    return OnStick(folder, checked, lines, written.wrote, "restored" in written.recovered)
+
+
+def require_read_back(result: OnStick) -> None:
+    if not result.report.ok:
+        raise VerificationFailed("cli.usb.readback_failed", path=result.folder)
+
+
+@dataclass(frozen=True)
+class Imaged:
+    commune: str
+    path: Path
+    size: int
+
+
+def make_images(campaign: Campaign, communes: Sequence[str] = (), *, everyone: bool = False,
+                output: Path | None = None, size: int | None = None, jobs: int | None = None,
+                offline: bool = False, report: Reporter = quiet) -> list[Imaged]:
+    """One FAT32 disk image per commune (``<commune>.img``), for dd, Rufus or balenaEtcher."""
+    if not communes and not everyone:
+        raise InputError("cli.image.which")
+    with campaign.writing("image"):
+        built = build(campaign, () if everyone else communes, offline=offline, jobs=jobs,
+                      report=report)
+        folder = output or campaign.root / images.IMAGES_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        fsio.remove_stale_temporaries(folder)  # half-written images of a run that was killed
+        made = []
+        with interrupts.thread_pool(jobs or 2) as (pool, stop):
+            def one(item: Built) -> tuple[Built, Path]:
+                # Ctrl-C: the image being written stops at its next chunk and its .part goes.
+                return item, images.make_image(item.folder, folder / f"{item.commune}.img", size=size,
+                                               progress=stop.check)
+
+            futures = [pool.submit(one, item) for item in built]
+            for future in interrupts.completed(futures, ordered=True):
+                item, path = future.result()
+                _record(campaign, item, "image", "image", str(path))
+                made.append(Imaged(item.commune, path, path.stat().st_size))
+    return made
+
+
+@dataclass(frozen=True)
+class PublishPlan:
+    url: str
+    uploads: tuple[Upload, ...]
+    """Every object to write, pointers last."""
+    upload_bytes: int
+    present: int
+    present_bytes: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class Published:
+    plan: PublishPlan
+    summary: publisher.Summary | None
+    """None for a dry run."""
+
+
+def publish(campaign: Campaign, url: str, communes: Sequence[str] = (), *,
+            store_options: dict | None = None, dry_run: bool = False, jobs: int = 4,
+            offline: bool = False, report: Reporter = quiet,
+            planned: Callable[[PublishPlan], None] | None = None) -> Published:
+    """Build and publish packages to ``s3://bucket/prefix`` or ``file:///folder``: each clip once,
+    only what the store lacks, pointers last. ``planned`` hears the plan before the upload."""
+    with campaign.writing("publish"):
+        built = build(campaign, communes, offline=offline, report=report)
+        store = open_store(url, **(store_options or {}))
+        plan = publisher.plan(store, publisher.load_packages(b.folder for b in built))
+        shown = PublishPlan(store.url, (*plan.uploads, *plan.pointers), plan.upload_bytes, plan.present,
+                            plan.present_bytes, len(plan.unchanged))
+        if planned is not None:
+            planned(shown)
+        if dry_run:
+            return Published(shown, None)
+        total = len(shown.uploads)
+        done = 0
+
+        def uploaded(_upload: Upload) -> None:
+            nonlocal done
+            done += 1
+            report(Advance("upload", done, total))
+
+        summary = publisher.execute(store, plan, jobs=jobs, progress=uploaded)
+        for item in built:  # unchanged ones too: a crash may have kept them from the ledger
+            _record(campaign, item, "publish", "cloud", store.url)
+    return Published(shown, summary)
+
+
+@dataclass(frozen=True)
+class Shared:
+    link: str
+    qr: Path | None
+    hours: float
+
+
+def share(url: str, commune: str, *, expires: str = "7d", qr: Path | None = None,
+          store_options: dict | None = None) -> Shared:
+    """A link from which ``commune``'s latest package can be pulled without credentials."""
+    seconds = sharer.parse_expiry(expires)
+    link = sharer.share(open_store(url, **(store_options or {})), commune, seconds)
+    if qr:
+        sharer.write_qr(link, qr)
+    return Shared(link, qr, seconds / 3600)

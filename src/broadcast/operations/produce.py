@@ -1,0 +1,112 @@
+"""Producing a campaign's audio and plan: render every clip that changed, and plan the schedule
+with its playlists, sheets and mixdowns."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from broadcast import pipeline
+from broadcast.errors import BroadcastError, InputError, Problem
+from broadcast.operations.campaign import Campaign
+from broadcast.plan import playlist
+from broadcast.plan import schedule as planner
+from broadcast.plan.schedule import Schedule
+from broadcast.progress import Advance, Reporter, quiet
+from broadcast.sound import render as renderer
+from broadcast.sound.render import ClipResult, Clips, Failure
+
+
+def clip_reporter(report: Reporter, total: int | None = None):
+    """A render progress callback that tells ``report`` of each clip as it is done."""
+    done = 0
+
+    def tell(item: ClipResult | Failure) -> None:
+        nonlocal done
+        done += 1
+        report(Advance("render", done, total or 0, item=item.id, detail=item))
+    return tell
+
+
+class ClipsFailed(BroadcastError):
+    """Clips could not be made, so no package is built from them: each failure, once."""
+
+    def __init__(self, failures: Sequence[Failure]) -> None:
+        super().__init__("render.failed")
+        self.failures = tuple(failures)
+        self.exit_code = self.failures[0].error.exit_code
+
+    def message(self) -> str:
+        return "\n".join(f.error.message() for f in self.failures)
+
+
+def make_clips(campaign: Campaign, *, offline: bool, jobs: int | None, report: Reporter,
+               planned: list[renderer.ClipJob] | None = None) -> Clips:
+    """Render what changed; every clip, made or reused, is told to ``report``."""
+    planned = renderer.plan(campaign.workspace, offline=offline) if planned is None else planned
+    return pipeline.clips(campaign.workspace, workers=jobs, jobs=planned,
+                          progress=clip_reporter(report, len(planned)))
+
+
+@dataclass(frozen=True)
+class Rendered:
+    results: tuple[ClipResult, ...]
+    failures: tuple[Failure, ...]
+    skipped: int
+    """Messages awaiting a recording, left out."""
+    seconds: float
+    warnings: list[Problem]
+
+    @property
+    def exit_code(self) -> int:
+        return max((f.error.exit_code for f in self.failures), default=0)
+
+
+def render(campaign: Campaign, *, offline: bool = False, jobs: int | None = None,
+           report: Reporter = quiet) -> Rendered:
+    """Every clip whose inputs changed, on all cores; one failing clip does not stop the others."""
+    started = time.monotonic()
+    with campaign.writing("render"):
+        ws = campaign.workspace
+        made = make_clips(campaign, offline=offline, jobs=jobs, report=report)
+    skipped = sum(1 for m in ws.messages if m.awaiting_recording)
+    return Rendered(made.results, made.failures, skipped, time.monotonic() - started, campaign.warnings)
+
+
+@dataclass(frozen=True)
+class Planned:
+    shown: Schedule
+    """The plan, limited to the commune and day asked for."""
+    warnings: list[Problem]
+    failures: tuple[Failure, ...]
+    names: dict[str, str]
+    """Commune id → name."""
+
+    @property
+    def exit_code(self) -> int:
+        return max((f.error.exit_code for f in self.failures), default=0)
+
+    def table(self) -> list[str]:
+        """The plan shown day by day, slot by slot, in the reader's language."""
+        return playlist.table(self.shown, self.names)
+
+
+def schedule(campaign: Campaign, *, commune: str | None = None, day: dt.date | None = None,
+             offline: bool = False, mixdown: bool | None = None, report: Reporter = quiet) -> Planned:
+    """Plan every commune, day and slot (rendering what is missing first) and write the
+    playlists, sheets and mixdowns to ``build/schedule/``."""
+    ws = campaign.workspace
+    if commune and commune not in {c.id for c in ws.communes}:
+        raise InputError("cli.schedule.unknown_commune", commune=commune,
+                         known=", ".join(c.id for c in ws.communes))
+    span = ws.settings.campaign
+    if day and not span.start <= day <= span.end:
+        raise InputError("cli.schedule.date_outside", date=day, start=span.start, end=span.end)
+    with campaign.writing("schedule"):
+        made = make_clips(campaign, offline=offline, jobs=None, report=report)
+        plan = pipeline.plan(ws, made)
+        pipeline.write_schedule(ws, plan, made, mixdown=mixdown)
+    return Planned(planner.select(plan, commune=commune, day=day), [*campaign.warnings, *plan.warnings],
+                   made.failures, {c.id: c.name for c in ws.communes})
