@@ -192,28 +192,49 @@ def test_interrupted_pull_resumes_and_a_corrupted_file_is_fetched_again(campaign
     endpoint, name, _ = bucket
     source = pull.open_source(published(campaign, endpoint, name), endpoint_url=endpoint)
     dest = tmp_path / "xa-a"
-    seen = []
+    seen: list[str] = []
 
-    def interrupt(path):
-        seen.append(path)
-        if len(seen) == 4:
+    def interrupt(event):
+        if event.item not in seen:
+            seen.append(event.item)
+        if len(seen) == 4:  # three files whole, the fourth begun
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        pull.pull(source, "xa-a", dest, progress=interrupt)
+        pull.pull(source, "xa-a", dest, report=interrupt)
     assert not dest.exists()  # nothing switched in before the package was complete
     partial = tmp_path / ".xa-a.broadcast-pull-staging"
-    done = sorted(p for p in partial.rglob("*.mp3"))
-    assert len(done) >= 3
+    done = sorted(p for p in partial.rglob("*") if p.is_file() and p.suffix != ".part")
+    assert len(done) == 3
     done[0].write_bytes(b"\0" + done[0].read_bytes()[1:])  # damage one downloaded file
     downloads = source.store.stats["get"]
     result = pull.pull(source, "xa-a", dest)
     fetched = source.store.stats["get"] - downloads
-    total = len(json.loads((campaign / "dist/packages/xa-a/manifest.json").read_text())["files"])
-    # Pointer + manifest, the damaged file, and what had not been fetched yet; no more.
-    assert result.downloaded == total - len(done) + 1
+    files = json.loads((campaign / "dist/packages/xa-a/manifest.json").read_text())["files"]
+    distinct = len({f["sha256"] for f in files})
+    # Pointer + manifest, the damaged file, and the contents not fetched yet; no more.
+    assert result.downloaded == distinct - len(done) + 1
     assert fetched <= 2 + result.downloaded
     same_package(dest, campaign / "dist/packages/xa-a")
+
+
+def test_a_pull_fetches_each_content_once(campaign, bucket, tmp_path):
+    endpoint, name, _ = bucket
+    url = published(campaign, endpoint, name)
+    files = json.loads((campaign / "dist/packages/xa-a/manifest.json").read_text(encoding="utf-8"))["files"]
+    distinct = {f["sha256"]: f["size"] for f in files}
+    manifest = (campaign / "dist/packages/xa-a/manifest.json").stat().st_size
+    floor = sum(distinct.values()) + manifest
+    for where in (url, (tmp_path / "kho").as_uri()):
+        if where.startswith("file:"):
+            assert run(campaign, {}, "publish", where).returncode == 0
+        source = pull.open_source(where, endpoint_url=endpoint)
+        result = pull.pull(source, "xa-a", tmp_path / f"xa-a-{where[:4]}")
+        down = source.store.stats["bytes_down"]
+        assert len(files) > len(distinct)  # the package holds copies: the point of the test
+        assert down <= 1.05 * floor + 4096, (down, floor)  # 4 KiB: the pointer
+        assert result.downloaded == len(distinct)
+        same_package(tmp_path / f"xa-a-{where[:4]}", campaign / "dist/packages/xa-a")
 
 
 def test_corrupt_object_in_the_store_is_refused_and_the_old_package_kept(campaign, bucket, tmp_path):
