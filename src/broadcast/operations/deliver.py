@@ -17,10 +17,12 @@ from broadcast.export.cloud import share as sharer
 from broadcast.export.cloud.layout import Upload
 from broadcast.export.cloud.stores import open_store
 from broadcast.ledger.book import delivery_from_manifest
+from broadcast.operations import voice
 from broadcast.operations.campaign import Campaign
 from broadcast.operations.produce import ClipsFailed, make_clips
 from broadcast.package.contents import PackagePlan
-from broadcast.progress import Advance, Reporter, quiet
+from broadcast.progress import Advance, Notice, Reporter, quiet
+from broadcast.sound import render as renderer
 from broadcast.trust import verify
 
 
@@ -45,7 +47,7 @@ class Built:
         return sum(f.duration or 0 for f in self.plan.manifest.audio) / 60
 
 
-def build(campaign: Campaign, communes: Sequence[str] = (), *, offline: bool = False,
+def build(campaign: Campaign, communes: Sequence[str] = (), *, offline: bool | None = None,
           jobs: int | None = None, report: Reporter = quiet) -> list[Built]:
     """Render, plan and package every commune (or the named ones) into ``dist/packages/``,
     signed with the office's key and recorded in the ledger. The caller holds the lock."""
@@ -57,10 +59,23 @@ def build(campaign: Campaign, communes: Sequence[str] = (), *, offline: bool = F
     with campaign.ledger() as ledger:
         built = pipeline.build(campaign.workspace, made, pipeline.sealer(campaign.workspace, key, ledger),
                                communes or None, report=report)
+    _tell_mixed_voices(campaign, [plan for plan, _, _ in built], report)
     return [Built(plan, folder, changed) for plan, folder, changed in built]
 
 
-def build_packages(campaign: Campaign, communes: Sequence[str] = (), *, offline: bool = False,
+def _tell_mixed_voices(campaign: Campaign, plans: list[PackagePlan], report: Reporter) -> None:
+    """A package speaks with one voice unless messages name their own engine: then say so."""
+    ws = campaign.workspace
+    offline = voice.choose(campaign, None).offline
+    engines = {m.id: renderer.engine_for(ws, m, offline) for m in ws.messages
+               if m.recording is None and not m.awaiting_recording}
+    for plan in plans:
+        found = sorted({engines[f.message] for f in plan.manifest.audio if f.message in engines})
+        if len(found) > 1:
+            report(Notice("package.mixed_voices", {"commune": plan.commune.id, "voices": ", ".join(found)}))
+
+
+def build_packages(campaign: Campaign, communes: Sequence[str] = (), *, offline: bool | None = None,
                    jobs: int | None = None, report: Reporter = quiet) -> list[Built]:
     """``build``, holding the lock: the action behind ``broadcast build``."""
     with campaign.writing("build"):
@@ -88,7 +103,7 @@ class OnStick:
 
 
 def write_stick(campaign: Campaign, commune: str, target: Path, *, replace: bool = False,
-                offline: bool = False, report: Reporter = quiet) -> OnStick:
+                offline: bool | None = None, report: Reporter = quiet) -> OnStick:
     """Build ``commune``'s package and write it onto the stick mounted at ``target``, read back."""
     with campaign.writing("usb"):
         built = build(campaign, (commune,), offline=offline, report=report)[0]
@@ -125,7 +140,7 @@ class Imaged:
 
 def make_images(campaign: Campaign, communes: Sequence[str] = (), *, everyone: bool = False,
                 output: Path | None = None, size: int | None = None, jobs: int | None = None,
-                offline: bool = False, report: Reporter = quiet) -> list[Imaged]:
+                offline: bool | None = None, report: Reporter = quiet) -> list[Imaged]:
     """One FAT32 disk image per commune (``<commune>.img``), for dd, Rufus or balenaEtcher."""
     if not communes and not everyone:
         raise InputError("cli.image.which")
@@ -170,7 +185,7 @@ class Published:
 
 def publish(campaign: Campaign, url: str, communes: Sequence[str] = (), *,
             store_options: dict | None = None, dry_run: bool = False, jobs: int = 4,
-            offline: bool = False, report: Reporter = quiet,
+            offline: bool | None = None, report: Reporter = quiet,
             planned: Callable[[PublishPlan], None] | None = None) -> Published:
     """Build and publish packages to ``s3://bucket/prefix`` or ``file:///folder``: each clip once,
     only what the store lacks, pointers last. ``planned`` hears the plan before the upload."""
