@@ -110,6 +110,10 @@ def test_publish_stores_each_clip_once_and_republish_uploads_nothing(campaign, b
     assert again.returncode == 0, again.stderr
     assert "uploaded 0 object(s) (0.0 MB)" in again.stdout
     assert keys_in(endpoint, name) == stored
+    # What was reused is what the store holds (each clip once), not one per copy in the packages.
+    held = {k: v for k, v in stored.items() if not k.endswith("latest.json")}
+    megabytes = f"{sum(held.values()) / 1e6:.1f}"
+    assert f"reused {len(held)} ({megabytes} MB)" in again.stdout, again.stdout
 
 
 def test_dry_run_prints_the_plan_and_uploads_nothing(campaign, bucket):
