@@ -16,7 +16,8 @@ from broadcast.ledger.book import Ledger
 from broadcast.package import contents as package
 from broadcast.package.manifest import Manifest
 from broadcast.plan import schedule
-from broadcast.plan.outputs import evergreen, write_schedule
+from broadcast.plan.dateless import evergreen
+from broadcast.plan.outputs import write_schedule
 from broadcast.progress import Advance, Notice, Reporter, quiet
 from broadcast.sound import render
 from broadcast.sound.render import ClipResult, Clips, Failure

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from broadcast import fsio
 from broadcast.campaign.model import Workspace
 from broadcast.plan import playlist, schedule
+from broadcast.plan.dateless import evergreen
 from broadcast.sound import audio, render
 from broadcast.sound.cache import Store, key_of
 
@@ -50,23 +51,6 @@ def write_schedule(ws: Workspace, plan_: schedule.Schedule, made: Clips, *,
             commune, lambda _day, slot, index, here=folder: _relative(slot.items[index].path, here))
         written += _replace_folder(folder, files)
     return written
-
-
-def evergreen(ws: Workspace, plan_: schedule.Schedule, commune_id: str) -> dict[str, list[schedule.Item]]:
-    """Per slot, the longest day's items using only messages valid on every day and weekday of
-    the campaign: a player that cannot follow dates must never play a message out of its window."""
-    dated = {m.id for m in ws.messages if m.valid_from or m.valid_until or len(m.weekdays) < 7}
-    best: dict[str, list[schedule.Item]] = {}
-    commune = next(c for c in plan_.communes if c.commune == commune_id)
-    for day in commune.days:
-        for slot in day.slots:
-            items = [i for i in slot.items if i.kind == "jingle" or i.id not in dated]
-            while items and items[-1].kind == "jingle":
-                items.pop()
-            if len([i for i in items if i.kind == "message"]) > len(
-                    [i for i in best.get(slot.slot, []) if i.kind == "message"]):
-                best[slot.slot] = items
-    return best
 
 
 def _mixdown(ws: Workspace, slot: schedule.SlotPlan, made: Clips) -> Path:
