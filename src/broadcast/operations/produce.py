@@ -116,6 +116,6 @@ def schedule(campaign: Campaign, *, commune: str | None = None, day: dt.date | N
     with campaign.writing("schedule"):
         made = make_clips(campaign, offline=offline, jobs=None, report=report)
         plan = pipeline.plan(ws, made)
-        pipeline.write_schedule(ws, plan, made, mixdown=mixdown)
+        pipeline.write_schedule(ws, plan, made, mixdown=mixdown, communes={commune} if commune else None)
     return Planned(planner.select(plan, commune=commune, day=day), [*campaign.warnings, *plan.warnings],
                    made.failures, {c.id: c.name for c in ws.communes})

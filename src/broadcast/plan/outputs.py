@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,12 +31,15 @@ def _entries(items: Iterable[schedule.Item], folder: Path) -> list[playlist.Entr
 
 
 def write_schedule(ws: Workspace, plan_: schedule.Schedule, made: Clips, *,
-                   mixdown: bool | None = None) -> list[Path]:
+                   mixdown: bool | None = None, communes: Collection[str] | None = None) -> list[Path]:
     """Playlists per commune × day × slot (M3U8 and PLS), one per slot for players that cannot
-    follow dates, a CSV schedule sheet per commune, and mixdowns if asked for."""
+    follow dates, a CSV schedule sheet per commune, and mixdowns if asked for; only for
+    ``communes`` when they are named (the others' files are left as they are)."""
     mixdown = ws.settings.schedule.mixdown if mixdown is None else mixdown
     written: list[Path] = []
     for commune in plan_.communes:
+        if communes is not None and commune.commune not in communes:
+            continue
         folder = ws.root / SCHEDULE_DIR / commune.commune
         files: dict[str, str | Path] = {}
         for day in commune.days:
