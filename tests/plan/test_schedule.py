@@ -575,3 +575,20 @@ def test_date_less_playlists_keep_the_rules_of_the_dated_ones(seed):
                   if i.kind == "message"}
     assert said_there <= {"whole", "always", "again"}  # only messages valid on every day
     assert "whole" in said_there  # dates equal to the campaign's are every day
+
+
+def test_an_urgent_message_that_some_communes_cannot_hear_is_warned_about():
+    communes = [commune("xa-viet"), commune("xa-mong", languages=("hmn",), line=8),
+                commune("xa-ca-hai", languages=("vie", "hmn"), line=15)]
+    messages = [message("lu-khan", priority="emergency"), message("tiem-chung", priority="priority"),
+                message("thuong"), message("mong-01", language="hmn", priority="emergency")]
+    ws = make_ws(messages, communes, end=START)
+    found = [w for w in plan(ws, clips_for(**{"lu-khan": 20, "tiem-chung": 20, "thuong": 20, "mong-01": 20}),
+                             None).warnings if w.key.startswith("schedule.unreached")]
+    assert [(w.key, w.record, w.params["communes"]) for w in found] == [
+        ("schedule.unreached.emergency", "lu-khan", "xa-mong"),
+        ("schedule.unreached.priority", "tiem-chung", "xa-mong"),
+        ("schedule.unreached.emergency", "mong-01", "xa-viet")]
+    assert all(w.severity == "warning" and w.field == "language" and w.line for w in found)
+    i18n.set_language("vi")
+    assert "KHẨN CẤP" in found[0].render() and "xa-mong" in found[0].render()
