@@ -90,8 +90,9 @@ def build(ws: Workspace, made: Clips, seal: Sealer, communes: Iterable[str] | No
     copy = _copy_meter(plans, root, report)
     built = []
     by_commune = {c.commune: c for c in plan_.communes}
-    for p in plans:
+    for number, p in enumerate(plans, start=1):
         written = package.write_folder(p, root, copy=copy)
+        report(Advance("package", number, len(plans), item=p.commune.id))
         if written.repaired:
             report(Notice("package.repaired", {"commune": p.commune.id, "count": len(written.repaired),
                                                "files": ", ".join(written.repaired[:3])}))

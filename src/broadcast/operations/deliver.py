@@ -4,6 +4,7 @@ a store, and make a share link an operator pulls from."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,11 +152,15 @@ def make_images(campaign: Campaign, communes: Sequence[str] = (), *, everyone: b
         folder.mkdir(parents=True, exist_ok=True)
         fsio.remove_stale_temporaries(folder)  # half-written images of a run that was killed
         made = []
+        content = sum(f.size for b in built for f in b.plan.manifest.files)
+        meter = _ByteMeter(report, "image", content + sum(len(b.plan.manifest_bytes()) for b in built))
         with interrupts.thread_pool(jobs or 2) as (pool, stop):
             def one(item: Built) -> tuple[Built, Path]:
-                # Ctrl-C: the image being written stops at its next chunk and its .part goes.
+                def written(size: int) -> None:
+                    stop.check(size)  # Ctrl-C: the image stops at its next chunk and its .part goes
+                    meter(size)
                 return item, images.make_image(item.folder, folder / f"{item.commune}.img", size=size,
-                                               progress=stop.check)
+                                               progress=written)
 
             futures = [pool.submit(one, item) for item in built]
             for future in interrupts.completed(futures, ordered=True):
@@ -163,6 +168,19 @@ def make_images(campaign: Campaign, communes: Sequence[str] = (), *, everyone: b
                 _record(campaign, item, "image", "image", str(path))
                 made.append(Imaged(item.commune, path, path.stat().st_size))
     return made
+
+
+class _ByteMeter:
+    """Adds up bytes from several threads and tells the reporter how far a step is."""
+
+    def __init__(self, report: Reporter, step: str, total: int) -> None:
+        self.report, self.step, self.total, self.done = report, step, total, 0
+        self._lock = threading.Lock()
+
+    def __call__(self, size: int) -> None:
+        with self._lock:
+            self.done += size
+            self.report(Advance(self.step, min(self.done, self.total), self.total, "bytes"))
 
 
 @dataclass(frozen=True)
