@@ -25,6 +25,7 @@ from pathlib import Path
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import CommentMark, YAMLError
+from ruamel.yaml.resolver import VersionedResolver
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, ScalarString
 from ruamel.yaml.tokens import CommentToken
 
@@ -37,8 +38,18 @@ FOLD_WIDTH = 90
 """Long texts are written as folded blocks (``>-``) of lines this wide, like the sample's."""
 
 
+class _Resolver(VersionedResolver):
+    """YAML 1.2 as ruamel.yaml reads it, except that dates stay text, as the workspace reader
+    keeps them: an impossible date (2026-13-01) is a problem to show on the page, not a crash."""
+
+    def add_version_implicit_resolver(self, version, tag, regexp, first) -> None:
+        if tag != "tag:yaml.org,2002:timestamp":
+            super().add_version_implicit_resolver(version, tag, regexp, first)
+
+
 def _parser(layout: tuple[int, int, int]) -> YAML:
     yaml = YAML()
+    yaml.Resolver = _Resolver
     yaml.preserve_quotes = True
     yaml.width = 4096  # never re-wrap the user's lines
     mapping, sequence, offset = layout
@@ -172,6 +183,8 @@ def _styled(value: object, old: object) -> object:
         return seq
     if isinstance(value, dt.time):
         return DoubleQuotedScalarString(value.strftime("%H:%M"))
+    if isinstance(value, dt.date):
+        return value.isoformat()  # plain, like the sample's dates (they are read as text)
     if isinstance(value, str) and (len(value) > FOLD_WIDTH or isinstance(old, FoldedScalarString)):
         return _folded(value)
     if isinstance(value, str) and isinstance(old, ScalarString) and not isinstance(old, FoldedScalarString):
