@@ -32,7 +32,8 @@ def browser() -> Iterator[object]:
 @pytest.fixture(scope="module")
 def shots(tmp_path_factory) -> Callable[[object, str], Path]:
     """``shots(page, name)`` saves a full-page screenshot and returns its path."""
-    folder = Path(os.environ.get("BROADCAST_UI_SCREENSHOTS") or tmp_path_factory.getbasetemp() / "ui-screenshots")
+    chosen = os.environ.get("BROADCAST_UI_SCREENSHOTS")
+    folder = Path(chosen) if chosen else tmp_path_factory.getbasetemp() / "ui-screenshots"
     folder.mkdir(parents=True, exist_ok=True)
 
     def take(page, name: str) -> Path:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from broadcast.operations.drives import Drive
 from broadcast.ui import server
-from broadcast.ui.app import Config
+from broadcast.ui.context import Config
 
 VIEWPORT = {"width": 1366, "height": 768}
 """An office PC's screen."""

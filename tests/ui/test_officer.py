@@ -8,11 +8,12 @@ from pathlib import Path
 import pytest
 from conftest import COMMUNES, MESSAGES, SETTINGS, make_audio, speechlike, write_workspace
 
-from broadcast.ui.app import Config
+from broadcast.ui.context import Config
 from ui.pages import open_page, run_job, stick_drives
 
 COMMENT = "# Tin của xã: sửa trên trang hay trong Notepad đều được."
-BROKEN = MESSAGES.replace("  - id: tin-02\n", f"  {COMMENT}\n  - id: tin-02\n    valid_from: 2026-13-01\n") + (
+BROKEN = MESSAGES.replace("  - id: tin-02\n",
+                          f"  {COMMENT}\n  - id: tin-02\n    valid_from: 2026-13-01\n") + (
     "  - id: bru-01\n    title: Tảo hôn (tiếng Bru)\n    language: bru\n"
     "    comment: Chờ bản thu của người đọc.\n")
 

@@ -7,18 +7,15 @@ server that runs it is in ``server``.
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
 
 from flask import Flask, Response, jsonify, make_response, redirect, render_template, request
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from broadcast import i18n
 from broadcast.errors import BroadcastError, InputProblems
-from broadcast.operations import drives as drive_list
-from broadcast.operations import overview, uploads
+from broadcast.operations import overview
 from broadcast.ui import guard
+from broadcast.ui.context import Config, config_of, runner, wants_json
 from broadcast.ui.jobs import Runner
 
 CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -26,20 +23,6 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
        "frame-ancestors 'self'; base-uri 'none'")
 """Nothing from anywhere else, no inline script: the page works offline and nothing injected runs."""
 LANG_COOKIE = "broadcast_lang"
-
-
-@dataclass
-class Config:
-    root: Path | None
-    """The campaign folder; None for a commune operator (``--operator``)."""
-    operator: bool = False
-    port: int = 0
-    """Set once the server is bound; the Host header must name it."""
-    language: str = i18n.DEFAULT_LANGUAGE
-    secrets: guard.Secrets = field(default_factory=guard.Secrets)
-    drives: Callable[[], list[drive_list.Drive]] = drive_list.removable_drives
-    recording_limit: int = uploads.RECORDING_LIMIT
-    sheet_limit: int = uploads.SHEET_LIMIT
 
 
 def create_app(config: Config) -> Flask:
@@ -67,22 +50,6 @@ def _clock(seconds: float) -> str:
     """A duration as minutes:seconds, the way operators read it."""
     minutes, secs = divmod(round(seconds), 60)
     return f"{minutes}:{secs:02d}"
-
-
-def config_of() -> Config:
-    from flask import current_app
-
-    return current_app.extensions["broadcast"]
-
-
-def runner() -> Runner:
-    from flask import current_app
-
-    return current_app.extensions["broadcast.jobs"]
-
-
-def wants_json() -> bool:
-    return request.headers.get("X-Requested-With") == "broadcast" or request.is_json
 
 
 def _guard() -> Response | None:

@@ -15,7 +15,7 @@ from flask import Blueprint, Flask, abort, jsonify, redirect, render_template, r
 from broadcast.errors import Problem
 from broadcast.i18n import t
 from broadcast.operations import Event, editing
-from broadcast.ui.app import Config, config_of, runner, wants_json
+from broadcast.ui.context import Config, config_of, runner, wants_json
 from broadcast.ui.jobs import Outcome
 
 common = Blueprint("common", __name__)

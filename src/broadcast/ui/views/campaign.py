@@ -6,7 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template
 
 from broadcast.operations import editing, overview
-from broadcast.ui.app import config_of
+from broadcast.ui.context import config_of
 from broadcast.ui.views import problem_rows
 
 page = Blueprint("campaign", __name__)

@@ -7,7 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from broadcast.errors import InputProblems
 from broadcast.i18n import t
 from broadcast.operations import editing, settings, yamledit
-from broadcast.ui.app import config_of
+from broadcast.ui.context import config_of
 from broadcast.ui.views import day, number, problem_rows, text, weekdays
 
 page = Blueprint("communes", __name__)

@@ -12,7 +12,7 @@ from broadcast.errors import InputError
 from broadcast.i18n import t
 from broadcast.operations import deliver, editing, overview, receive
 from broadcast.operations.campaign import Campaign
-from broadcast.ui.app import config_of
+from broadcast.ui.context import config_of
 from broadcast.ui.views import start_job, text
 
 page = Blueprint("deliver", __name__, url_prefix="/deliver")

@@ -11,7 +11,7 @@ from broadcast.i18n import t
 from broadcast.operations import editing, preview, settings, sheetimport, uploads
 from broadcast.operations import prepare as preparing
 from broadcast.operations.campaign import Campaign
-from broadcast.ui.app import config_of
+from broadcast.ui.context import config_of
 from broadcast.ui.views import day, listed, number, problem_rows, start_job, text, weekdays
 
 page = Blueprint("messages", __name__, url_prefix="/messages")

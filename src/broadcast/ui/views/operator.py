@@ -7,7 +7,7 @@ from flask import Blueprint, render_template, request
 
 from broadcast.i18n import t
 from broadcast.operations import operator as receiving
-from broadcast.ui.app import config_of
+from broadcast.ui.context import config_of
 from broadcast.ui.views import start_job, text
 from broadcast.ui.views.deliver import checked_lines, chosen_drive
 

@@ -10,7 +10,7 @@ from broadcast.i18n import t
 from broadcast.operations import overview, uploads
 from broadcast.operations import records as recording
 from broadcast.operations.campaign import Campaign
-from broadcast.ui.app import config_of
+from broadcast.ui.context import config_of
 from broadcast.ui.views import problem_rows
 
 page = Blueprint("records", __name__, url_prefix="/records")

@@ -11,7 +11,7 @@ from flask import Blueprint, current_app, render_template, request
 from broadcast.i18n import t
 from broadcast.operations import produce
 from broadcast.operations.campaign import Campaign
-from broadcast.ui.app import config_of
+from broadcast.ui.context import config_of
 from broadcast.ui.views import problem_rows, start_job
 
 page = Blueprint("schedule", __name__, url_prefix="/schedule")
