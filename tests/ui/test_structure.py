@@ -51,7 +51,8 @@ def test_every_sentence_of_the_page_is_in_both_catalogs():
         "records.kind": ("build", "usb", "image", "publish", "pull")}.items() for name in names]
     fields = [*editing.table_of(Path("."), "message"), *editing.table_of(Path("."), "commune"),
               "organization", "campaign.id", "campaign.name", "campaign.start", "campaign.end",
-              "speech.engine", "speech.rate", "schedule.fill", "schedule.jingle_every", "schedule.max_per_slot"]
+              "speech.engine", "speech.rate", "schedule.fill", "schedule.jingle_every",
+              "schedule.max_per_slot"]
     built += [f"ui.{part}.{name}" for part in ("field", "help") for name in fields]
     assert sorted(k for k in built if k not in vi or k not in en) == []
 
