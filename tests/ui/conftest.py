@@ -38,6 +38,7 @@ def shots(tmp_path_factory) -> Callable[[object, str], Path]:
 
     def take(page, name: str) -> Path:
         path = folder / f"{name}.png"
+        page.evaluate("window.scrollTo(0, 0)")  # the job's panel and the page's head in view
         page.screenshot(path=str(path), full_page=False)
         return path
     return take

@@ -39,7 +39,13 @@ def link(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="module")
-def page(browser, tmp_path_factory):
+def page(browser, tmp_path_factory, state_folder):
+    with pytest.MonkeyPatch.context() as patch:  # from the first request on, never the real home
+        patch.setenv("BROADCAST_STATE_DIR", str(state_folder))
+        yield from _opened(browser, tmp_path_factory)
+
+
+def _opened(browser, tmp_path_factory):
     stick = tmp_path_factory.mktemp("stick") / "USB"
     serving, page = open_page(browser, Config(None, operator=True, drives=stick_drives(stick)))
     page.stick = stick

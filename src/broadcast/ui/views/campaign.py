@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, render_template
 
-from broadcast.operations import editing, overview
+from broadcast.errors import InputError
+from broadcast.operations import editing, overview, settings
 from broadcast.ui.context import config_of
 from broadcast.ui.views import problem_rows
 
@@ -30,6 +31,12 @@ def show():
         step = "listen"
     else:
         step = "deliver"
-    name = checked.campaign.workspace.settings.campaign.name if checked.campaign else root.name
+    if checked.campaign:
+        name = checked.campaign.workspace.settings.campaign.name
+    else:  # the files have errors: the name as written, if it can be read at all
+        try:
+            name = str(settings.read_settings(root).values.get("campaign.name") or root.name)
+        except InputError:
+            name = root.name
     return render_template("campaign.html", name=name, root=root, counts=counts, step=step,
                            problems=problem_rows(checked.problems), built=built)
