@@ -106,6 +106,19 @@ def test_build_write_the_stick_and_verify(page, campaign, shots):
     shots(page, "deliver-stick")
 
 
+def test_publish_and_share_with_a_qr_code_in_the_page(page, tmp_path):
+    store = (tmp_path / "kho").as_uri()
+    page.goto(page.base + "/deliver/")
+    page.fill("form[action$='/publish'] input[name=url]", store)
+    job = run_job(page, "#publish")
+    assert job["state"] == "done" and store in job["outcome"], job
+    page.fill("form[action$='/share'] input[name=url]", store)
+    page.click("#share")
+    link = page.input_value("#shared textarea.link")
+    assert link.startswith(store + "/shares/xa-a/") and link.endswith(".json")
+    assert page.locator("#shared .qr svg").count() == 1
+
+
 def test_schedule_and_records_show_what_was_done(page, shots):
     page.goto(page.base + "/schedule/")
     assert run_job(page, "#plan")["state"] == "done"
@@ -115,7 +128,9 @@ def test_schedule_and_records_show_what_was_done(page, shots):
     shots(page, "schedule")
     page.goto(page.base + "/records/")
     history = page.inner_text("table.list")
-    assert "chép USB" in history and "đóng gói" in history
+    assert "chép USB" in history and "đóng gói" in history and "đưa lên kho" in history
+    report = page.frame_locator("iframe.report")
+    assert report.locator("svg").count() >= 2  # the report's charts, drawn in the page's frame
     shots(page, "records")
 
 

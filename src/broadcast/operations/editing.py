@@ -73,7 +73,7 @@ class Record:
 def message_files(root: Path) -> list[str]:
     """The message files broadcast.yaml lists (``messages.yaml`` when it lists none)."""
     try:
-        settings = yamledit.Document.load(root / SETTINGS_FILE, SETTINGS_FILE).data
+        settings = yamledit.read(root / SETTINGS_FILE, SETTINGS_FILE)
     except InputError:
         settings = None
     listed = settings.get("messages") if isinstance(settings, Mapping) else None
@@ -83,7 +83,7 @@ def message_files(root: Path) -> list[str]:
 
 def communes_file(root: Path) -> str:
     try:
-        settings = yamledit.Document.load(root / SETTINGS_FILE, SETTINGS_FILE).data
+        settings = yamledit.read(root / SETTINGS_FILE, SETTINGS_FILE)
     except InputError:
         return "communes.yaml"
     name = settings.get("communes") if isinstance(settings, Mapping) else None
@@ -102,10 +102,10 @@ def list_records(root: Path, kind: str, problems: list[Problem] = ()) -> list[Re
             found += [Record(kind, name, i, row.line, dict(row), False) for i, row in enumerate(rows)]
             continue
         try:
-            doc = yamledit.Document.load(root / name, name)
+            data = yamledit.read(root / name, name)
         except InputError:
             continue
-        items = doc.data.get(SECTIONS[kind]) if isinstance(doc.data, Mapping) else None
+        items = data.get(SECTIONS[kind]) if isinstance(data, Mapping) else None
         for i, item in enumerate(items if isinstance(items, list) else []):
             values = dict(item) if isinstance(item, Mapping) else {}
             found.append(Record(kind, name, i, yamledit.line_of(item), values, True))

@@ -52,7 +52,7 @@ class Choices:
 
 def choices(root: Path) -> Choices:
     """What the forms of the campaign at ``root`` offer to choose from."""
-    settings = _settings_doc(root).data
+    settings = yamledit.read(root / SETTINGS_FILE, SETTINGS_FILE)
     named = settings.get("slots") if isinstance(settings, Mapping) else None
     own = settings.get("profiles") if isinstance(settings, Mapping) else None
     languages = [(code, fields.language_name(code), bool(entry.get("tts")))
@@ -84,8 +84,8 @@ class Settings:
 
 
 def read_settings(root: Path) -> Settings:
-    doc = _settings_doc(root)
-    data = doc.data if isinstance(doc.data, Mapping) else {}
+    data = yamledit.read(root / SETTINGS_FILE, SETTINGS_FILE)
+    data = data if isinstance(data, Mapping) else {}
     values = {}
     for name in EDITABLE:
         head, _, tail = name.partition(".")
@@ -96,7 +96,7 @@ def read_settings(root: Path) -> Settings:
     slots = data.get("slots")
     shown = {str(k): dict(v) for k, v in slots.items() if isinstance(v, Mapping)} \
         if isinstance(slots, Mapping) else {}
-    return Settings(values, shown, doc.digest)
+    return Settings(values, shown, yamledit.digest(root / SETTINGS_FILE))
 
 
 def save_settings(root: Path, values: Mapping[str, object], *, digest: str | None = None) -> Checked:

@@ -14,6 +14,7 @@ into the wrong place, so such comments are moved along (``_trailing``).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import io
 import re
@@ -103,11 +104,29 @@ class Document:
 
     def save(self, expected_digest: str | None = None) -> None:
         """Write the file back atomically; refuse if it changed since ``expected_digest``."""
-        if expected_digest is not None:
-            current = hashlib.sha256(self.path.read_text(encoding="utf-8-sig").encode("utf-8")).hexdigest()
-            if current != expected_digest:
-                raise InputError("ui.edit.changed_elsewhere", path=self.path.name)
+        if expected_digest is not None and digest(self.path) != expected_digest:
+            raise InputError("ui.edit.changed_elsewhere", path=self.path.name)
         fsio.write_text(self.path, self.text())
+
+
+def read(path: Path, shown: str) -> object:
+    """A file's data for reading only (never to be changed or saved): parsed once per version of
+    the file, since every page lists records and the round-trip parser is slow."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        raise InputError("workspace.file_missing", path=shown) from None
+    return _read(path, shown, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=16)
+def _read(path: Path, shown: str, *_version: int) -> object:
+    return Document.load(path, shown).data
+
+
+def digest(path: Path) -> str:
+    """The sha256 a ``Document`` of this file would have, to refuse saving over a newer one."""
+    return hashlib.sha256(path.read_text(encoding="utf-8-sig").encode("utf-8")).hexdigest()
 
 
 def _layout_of(text: str, data: object) -> YAML:

@@ -37,7 +37,7 @@ def _form(ref: str | None, values: dict | None = None, refused: list | None = No
     record = editing.find_record(root, "commune", ref, checked.problems) if ref else None
     raw = values if values is not None else (record.values if record else {})
     problems = refused if refused is not None else (record.problems if record else [])
-    digest = yamledit.Document.load(root / record.file, record.file).digest if record else ""
+    digest = yamledit.digest(root / record.file) if record else ""
     return render_template("commune_edit.html", record=record, ref=ref, values=editing.form_values(raw),
                            choices=settings.choices(root), problems=problem_rows(problems),
                            by_field={p.field for p in problems if p.field}, digest=digest), status

@@ -66,7 +66,7 @@ def _digest(record) -> str:
 
     if record is None:
         return ""
-    return yamledit.Document.load(config_of().root / record.file, record.file).digest
+    return yamledit.digest(config_of().root / record.file)
 
 
 @page.post("/save")
