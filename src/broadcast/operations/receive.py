@@ -37,7 +37,8 @@ def pull(source: str, commune: str, dest: Path, *, trust: Sequence[str] = (),
          accept_new_key: bool = False, store_options: dict | None = None,
          workspace_option: str | None = None, report: Reporter = quiet) -> Pulled:
     """Make ``dest`` hold ``commune``'s latest published package, checked file by file and
-    signed by a key the receiver trusts (the first one seen, or one given with ``trust``)."""
+    signed by a key the receiver trusts (the first one seen, or one given with ``trust``);
+    ``report`` hears the bytes as they arrive."""
     campaign = find_optional(workspace_option)
     trusted = trusted_keys(trust, campaign)
     seen = policy.Seen()
