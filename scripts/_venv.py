@@ -28,13 +28,15 @@ def ensure(extra: str = "") -> Path:
         venv.EnvBuilder(with_pip=True).create(VENV)
     spec = f".[{extra}]" if extra else "."
     stamp = VENV / f".installed{('-' + extra) if extra else ''}"
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + spec.encode()).hexdigest()
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + (ROOT / "constraints.txt").read_bytes()
+                            + spec.encode()).hexdigest()
     if not stamp.exists() or stamp.read_text() != digest:
         print(f"==> installing broadcast{('[' + extra + ']') if extra else ''} into {VENV}", flush=True)
         subprocess.run([str(venv_python()), "-m", "pip", "install", "--quiet", "--upgrade", "pip"],
                        check=True)
-        subprocess.run([str(venv_python()), "-m", "pip", "install", "--quiet", "-e", spec],
-                       check=True, cwd=ROOT)
+        # The pinned set constraints.txt holds: what is tested is what an office installs.
+        subprocess.run([str(venv_python()), "-m", "pip", "install", "--quiet", "-c", "constraints.txt",
+                        "-e", spec], check=True, cwd=ROOT)
         stamp.write_text(digest)
     return venv_python()
 
