@@ -6,7 +6,7 @@ workspace → clips (render) → schedule (plan) → schedule outputs (playlists
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -39,12 +39,12 @@ def clips(ws: Workspace, *, offline: bool = False, workers: int | None = None,
     return Clips(tuple(results), tuple(failures))
 
 
-def plan(ws: Workspace, made: Clips) -> schedule.Schedule:
-    """The campaign schedule for every commune, from the clips that exist."""
+def plan(ws: Workspace, made: Clips, communes: Collection[str] | None = None) -> schedule.Schedule:
+    """The campaign schedule for every commune (or the named ones), from the clips that exist."""
     infos = {r.id: schedule.ClipInfo(id=r.id, path=r.path, duration=r.duration, title=r.title)
              for r in made.results}
     jingle = infos.pop(render.STATION, None)
-    return schedule.plan(ws, infos, jingle)
+    return schedule.plan(ws, infos, jingle, communes)
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,8 @@ def build(ws: Workspace, made: Clips, seal: Sealer, communes: Iterable[str] | No
           report: Reporter = quiet) -> list[tuple[package.PackagePlan, Path, bool]]:
     """Plan and write every commune's package into ``dist/packages/``; record each in the ledger
     (once: a rerun after a crash records a package that was written but never recorded)."""
-    plan_ = plan(ws, made)
+    wanted = set(communes) if communes else None  # one commune costs one commune
+    plan_ = plan(ws, made, wanted)
     write_schedule(ws, plan_, made)
     root = ws.root / package.PACKAGES_DIR
     plans = packages(ws, plan_, made, seal, communes)

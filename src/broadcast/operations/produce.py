@@ -115,7 +115,7 @@ def schedule(campaign: Campaign, *, commune: str | None = None, day: dt.date | N
         raise InputError("cli.schedule.date_outside", date=day, start=span.start, end=span.end)
     with campaign.writing("schedule"):
         made = make_clips(campaign, offline=offline, jobs=None, report=report)
-        plan = pipeline.plan(ws, made)
-        pipeline.write_schedule(ws, plan, made, mixdown=mixdown, communes={commune} if commune else None)
+        plan = pipeline.plan(ws, made, {commune} if commune else None)
+        pipeline.write_schedule(ws, plan, made, mixdown=mixdown)
     return Planned(planner.select(plan, commune=commune, day=day), [*campaign.warnings, *plan.warnings],
                    made.failures, {c.id: c.name for c in ws.communes})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, replace
 
 from broadcast.campaign.fields import language_name
@@ -145,9 +145,12 @@ def _ms(seconds: float) -> int:
     return round(seconds * 1000)
 
 
-def plan(ws: Workspace, clips: Mapping[str, ClipInfo], jingle: ClipInfo | None = None) -> Schedule:
-    """Plan the whole campaign for every commune. The same inputs give the same plan, byte for
-    byte: nothing depends on the order of ``clips`` or on the clock."""
+def plan(ws: Workspace, clips: Mapping[str, ClipInfo], jingle: ClipInfo | None = None,
+         communes: Collection[str] | None = None) -> Schedule:
+    """Plan the whole campaign for every commune, or for the ``communes`` named: a commune's plan
+    never depends on another's, so one commune costs one commune. The same inputs give the same
+    plan, byte for byte: nothing depends on the order of ``clips`` or on the clock. Whether a
+    message plays anywhere is told only when every commune is planned."""
     campaign = ws.settings.campaign
     timing = Timing(ws.settings.schedule, _ms(jingle.duration) if jingle else None)
     days = [campaign.start + dt.timedelta(days=n)
@@ -155,18 +158,20 @@ def plan(ws: Workspace, clips: Mapping[str, ClipInfo], jingle: ClipInfo | None =
     ctx = _Context(ws, clips, jingle, timing, days, {m.id: m for m in ws.messages})
     durations = {m.id: _ms(clips[m.id].duration) for m in ws.messages if m.id in clips}
     valid = calendar(ws.messages, days)
-    communes, warnings, played = [], [], Counter()
+    planned, warnings, played = [], [], Counter()
     for commune in ws.communes:
+        if communes is not None and commune.id not in communes:
+            continue
         filled = walk(commune, ws.messages, durations, timing, days, valid)
-        communes.append(CommunePlan(commune.id, tuple(
+        planned.append(CommunePlan(commune.id, tuple(
             DayPlan(day.day, tuple(_slot_plan(ctx, s) for s in day.slots)) for day in filled)))
         played.update(p.id for day in filled for s in day.slots for p in s.placements if p.id)
         warnings += _commune_warnings(ws, commune, filled)
     # Awaiting messages are reported per commune and language (recording_missing) instead.
     warnings += [_no_airtime(ctx, m) for m in ws.messages
-                 if not m.awaiting_recording and not played[m.id]]
+                 if communes is None and not m.awaiting_recording and not played[m.id]]
     warnings += reach.unreached(ws)
-    return Schedule(campaign.id, campaign.start, campaign.end, tuple(communes), tuple(warnings))
+    return Schedule(campaign.id, campaign.start, campaign.end, tuple(planned), tuple(warnings))
 
 
 def _slot_plan(ctx: _Context, filled: SlotFill) -> SlotPlan:
