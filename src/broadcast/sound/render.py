@@ -68,7 +68,7 @@ class ClipResult:
 
 
 def lexicon_for(ws: Workspace) -> textprep.Lexicon:
-    return textprep.builtin_lexicon().extended(ws.lexicon_abbreviations, ws.lexicon_words)
+    return textprep.builtin_lexicon().extended(**ws.lexicon)
 
 
 STATION = "_station"
