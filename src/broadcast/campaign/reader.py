@@ -9,7 +9,7 @@ from pathlib import Path
 
 from broadcast.campaign.fields import Field
 from broadcast.campaign.shape import check_record, unknown_key
-from broadcast.campaign.yamlfile import LineMap
+from broadcast.campaign.yamlfile import LineList, LineMap
 from broadcast.campaign.yamlfile import load as load_yaml
 from broadcast.errors import Problem
 
@@ -90,3 +90,9 @@ class Reader:
         if not items:
             self.add("workspace.no_items", file=file, line=line, params={"key": key})
         return items
+
+    @staticmethod
+    def item_line(items: list, index: int, item: object) -> int | None:
+        """The line of an item of a section: its own, or where the list holds it."""
+        own = getattr(item, "line", None)
+        return own or (items.line_at(index) if isinstance(items, LineList) else None)

@@ -210,7 +210,7 @@ def _mapping(value: object) -> object:
 def settings_table(root: Path) -> dict[str, Field]:
     return {
         "organization": Field(f.text, required=True),
-        "campaign": Field(_mapping, required=True, shape="mapping"),
+        "campaign": Field(_mapping, shape="mapping"),  # required: settings names its parts
         "language": Field(f.language),
         "profile": Field(f.ident),
         "speech": Field(_mapping, shape="mapping"),

@@ -44,8 +44,9 @@ def read_messages(reader: Reader, files: tuple[str, ...], default_language: str,
     messages: list[Message] = []
     seen: dict[str, tuple[str, str]] = {}
     for name in files:
-        for raw in _message_rows(reader, name):
-            line = getattr(raw, "line", None)
+        rows = _message_rows(reader, name)
+        for index, raw in enumerate(rows):
+            line = reader.item_line(rows, index, raw)
             label = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else None
             before = reader.errors()
             values = reader.record(raw, table, name, label, line, aliases=column_aliases())
@@ -80,13 +81,15 @@ def _message_problems(reader: Reader, message: Message, tts: bool) -> bool:
 def read_communes(reader: Reader, name: str, named: NamedSlots) -> list[Commune]:
     communes: list[Commune] = []
     seen: dict[str, tuple[str, str]] = {}
-    for raw in reader.section(reader.yaml(name), "communes", name):
-        line = getattr(raw, "line", None)
+    unknown: dict[str, list[tuple[str | None, int | None]]] = {}
+    items = reader.section(reader.yaml(name), "communes", name)
+    for index, raw in enumerate(items):
+        line = reader.item_line(items, index, raw)
         label = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else None
         before = reader.errors()
         values = reader.record(raw, records.COMMUNE_TABLE_BASE, name, label, line)
         at = raw.line_of("slots") if isinstance(raw, LineMap) and "slots" in raw else line
-        slots = _commune_slots(reader, values.get("slots"), named, name, label, at)
+        slots = _commune_slots(reader, values.get("slots"), named, name, label, at, unknown)
         reader.unique(seen, values, name, line, "workspace.duplicate_commune")
         if reader.errors() > before or not slots:
             continue
@@ -95,11 +98,16 @@ def read_communes(reader: Reader, name: str, named: NamedSlots) -> list[Commune]
         reader.problems += found
         if not found:
             communes.append(commune)
+    for slot_name, users in unknown.items():  # one problem per name, not one per commune
+        label, line = users[0]
+        reader.add("workspace.unknown_slot", file=name, line=line, record=label, field="slots",
+                   params={"name": slot_name, "known": ", ".join(named.slots) or "-", "count": len(users),
+                           "communes": ", ".join(str(u[0]) for u in users)})
     return communes
 
 
-def _commune_slots(reader: Reader, raw: object, named: NamedSlots, file: str,
-                   label: str | None, line: int | None) -> tuple[Slot, ...]:
+def _commune_slots(reader: Reader, raw: object, named: NamedSlots, file: str, label: str | None,
+                   line: int | None, unknown: dict[str, list]) -> tuple[Slot, ...]:
     if raw is None:
         return ()
     items = raw if isinstance(raw, list) else [raw]
@@ -113,8 +121,7 @@ def _commune_slots(reader: Reader, raw: object, named: NamedSlots, file: str,
         else:
             found = named.slots.get(str(item))
             if found is None and named.known and str(item) not in named.declared:
-                reader.add("workspace.unknown_slot", **where,
-                           params={"name": item, "known": ", ".join(named.slots) or "-"})
+                unknown.setdefault(str(item), []).append((label, line))
         if found:
             slots.append(found)
     return tuple(slots)

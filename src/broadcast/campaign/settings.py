@@ -38,9 +38,16 @@ class SettingsRead:
     recordings: RecordingRules = RecordingRules()
     values: dict = field(default_factory=dict)
     line_of: Callable[[str], int | None] = lambda _key: None
+    written: frozenset = frozenset()
+    """The keys the file holds, good or not."""
 
     def get(self, key: str, default: object = None) -> object:
         return self.values.get(key, default)
+
+    def judged(self, key: str) -> bool:
+        """Whether names defined under ``key`` can be looked up: the file was read and the
+        section is absent or good (a broken section was reported; lookups would only echo it)."""
+        return self.readable and (key in self.values or key not in self.written)
 
 
 def read_settings(reader: Reader) -> SettingsRead:
@@ -74,7 +81,8 @@ def read_settings(reader: Reader) -> SettingsRead:
         settings = Settings(organization=values["organization"], campaign=campaign,
                             language=values.get("language", "vie"),
                             profile=values.get("profile", "loudspeaker"), recordings=recordings, **parts)
-    return SettingsRead(settings, True, values.get("language", "vie"), recordings, values, line_of)
+    return SettingsRead(settings, True, values.get("language", "vie"), recordings, values, line_of,
+                        frozenset(raw))
 
 
 def _campaign(reader: Reader, raw: LineMap, values: dict) -> records.Campaign | None:

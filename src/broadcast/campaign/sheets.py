@@ -82,8 +82,8 @@ def _records(grid: list[tuple[int, list[object]]], shown: str, *,
         return [], [Problem("workspace.sheet_empty", file=shown)]
     header_line, header = rows[0]
     names, blank, problems = _header(header, header_line, shown)
-    if not any(names):
-        return [], problems + [Problem("workspace.sheet_no_header", file=shown, line=header_line)]
+    if not any(names):  # data where the header belongs: one problem, not one per cell
+        return [], [Problem("workspace.sheet_no_header", file=shown, line=header_line)]
     if len(rows) == 1:
         return [], problems + [Problem("workspace.sheet_header_only", file=shown, line=header_line)]
     records = []

@@ -65,12 +65,12 @@ def load(root: Path) -> tuple[Workspace, list[Problem]]:
     reader = Reader(Path(root))
     read = read_settings(reader)
     profiles = read_profiles(reader, read.get("profiles"))
-    named = read_named_slots(reader, read.get("slots"), known=read.readable)
+    named = read_named_slots(reader, read.get("slots"), known=read.judged("slots"))
     files = message_files(reader, read.get("messages") if read.readable else None)
     messages = read_messages(reader, files, read.language, read.recordings.folders)
     communes = read_communes(reader, read.get("communes", "communes.yaml"), named)
     lexicon = read_lexicon(reader, read.get("lexicon"))
-    if read.readable:
+    if read.judged("profiles"):
         reader.problems += checks.profile_names(messages, profiles, read.get("profile"), read.line_of)
     if read.settings is None or reader.errors():
         raise InputProblems(reader.problems)

@@ -32,9 +32,13 @@ class LineMap(dict):
 
 
 class LineList(list):
-    """A sequence that knows its own line."""
+    """A sequence that knows its own line and the line of each item."""
 
     line: int = 0
+    lines: list[int] = []
+
+    def line_at(self, index: int) -> int:
+        return self.lines[index] if index < len(self.lines) else self.line
 
 
 class _Loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -80,6 +84,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LineMap:
 def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> LineList:
     items = LineList(loader.construct_object(child, deep=True) for child in node.value)
     items.line = node.start_mark.line + 1
+    items.lines = [child.start_mark.line + 1 for child in node.value]
     return items
 
 
