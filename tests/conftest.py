@@ -60,12 +60,22 @@ def signing_key_path(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def probe_cache(tmp_path_factory) -> Path:
+    """The probe cache (``sound.probe``) of the whole run, in a temporary folder: tests never
+    write into the real user's cache, and a recording probed once is not probed again."""
+    path = tmp_path_factory.mktemp("cache")
+    os.environ["BROADCAST_CACHE_DIR"] = str(path)
+    return path
+
+
 @pytest.fixture(autouse=True)
-def _english_by_default(monkeypatch, signing_key_path, tmp_path_factory):
+def _english_by_default(monkeypatch, signing_key_path, probe_cache, tmp_path_factory):
     """Tests read messages in English unless they ask otherwise; each test starts clean, with the
     test key and a private state folder (what pull remembers)."""
     monkeypatch.delenv("BROADCAST_WORKSPACE", raising=False)
     monkeypatch.setenv("BROADCAST_SIGNING_KEY", str(signing_key_path))
+    monkeypatch.setenv("BROADCAST_CACHE_DIR", str(probe_cache))
     monkeypatch.setenv("BROADCAST_STATE_DIR", str(tmp_path_factory.mktemp("state")))
     monkeypatch.setenv("BROADCAST_LANG", "en")
     i18n.set_language("en")

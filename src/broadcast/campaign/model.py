@@ -68,6 +68,8 @@ class Jingles:
     station: Path | None = None
     intro: Path | None = None
     outro: Path | None = None
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+    """Where in broadcast.yaml each was named, for problems found in the files later."""
 
 
 @dataclass(frozen=True)

@@ -71,8 +71,9 @@ def read_settings(reader: Reader) -> SettingsRead:
     campaign = _campaign(reader, raw, values)
     parts = {
         "speech": records.build_speech(part("speech", records.SPEECH_TABLE)),
-        "jingles": records.build_jingles(part("jingles", records.jingles_table(reader.root,
-                                                                               recordings.folders))),
+        "jingles": records.build_jingles({**part("jingles", records.jingles_table(reader.root,
+                                                                                  recordings.folders)),
+                                          "lines": _lines(values.get("jingles"), line_of("jingles"))}),
         "schedule": records.build_schedule(part("schedule", records.SCHEDULE_TABLE)),
         "signing": records.build_signing(part("signing", records.SIGNING_TABLE)),
     }
@@ -83,6 +84,12 @@ def read_settings(reader: Reader) -> SettingsRead:
                             profile=values.get("profile", "loudspeaker"), recordings=recordings, **parts)
     return SettingsRead(settings, True, values.get("language", "vie"), recordings, values, line_of,
                         frozenset(raw))
+
+
+def _lines(raw: object, line: int | None) -> dict[str, int]:
+    if isinstance(raw, LineMap):
+        return {str(key): raw.line_of(key) for key in raw}
+    return {} if line is None else {key: line for key in ("station", "intro", "outro")}
 
 
 def _campaign(reader: Reader, raw: LineMap, values: dict) -> records.Campaign | None:

@@ -9,11 +9,20 @@ from __future__ import annotations
 
 import os
 import shutil
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
 from broadcast.campaign import checks
-from broadcast.campaign.model import SETTINGS_FILE, Workspace
+from broadcast.campaign.model import (
+    SETTINGS_FILE,
+    Commune,
+    Jingles,
+    Message,
+    RecordingRules,
+    Settings,
+    Workspace,
+)
 from broadcast.campaign.reader import Reader
 from broadcast.campaign.sections import message_files, read_communes, read_lexicon, read_messages
 from broadcast.campaign.settings import (
@@ -24,7 +33,7 @@ from broadcast.campaign.settings import (
 )
 from broadcast.errors import InputError, InputProblems, Problem
 
-__all__ = ["ENV_VAR", "builtin_profiles", "discover", "init", "load", "sample_dir"]
+__all__ = ["ENV_VAR", "Read", "builtin_profiles", "discover", "init", "load", "read", "sample_dir"]
 
 ENV_VAR = "BROADCAST_WORKSPACE"
 
@@ -56,26 +65,54 @@ def init(dest: Path) -> Path:
     return dest
 
 
-def load(root: Path) -> tuple[Workspace, list[Problem]]:
-    """Read and check the workspace at ``root``. Raises ``InputProblems`` if anything is wrong.
+@dataclass
+class Read:
+    """Everything one reading of a workspace found: the records that are good, as far as the
+    files could be read, and every problem."""
+
+    root: Path
+    settings: Settings | None
+    recordings: RecordingRules
+    messages: list[Message]
+    communes: list[Commune]
+    lexicon: dict[str, dict[str, str]]
+    problems: list[Problem]
+    workspace: Workspace | None
+    """The whole workspace, when nothing is wrong with it."""
+
+    @property
+    def jingles(self) -> Jingles:
+        return self.settings.jingles if self.settings else Jingles()
+
+
+def read(root: Path) -> Read:
+    """Read and check the workspace at ``root``; never raises for bad input.
 
     Every file is read and checked whatever is wrong elsewhere, so one run names every problem;
     what cannot be judged because a file it depends on is unreadable is not complained about.
     """
     reader = Reader(Path(root))
-    read = read_settings(reader)
-    profiles = read_profiles(reader, read.get("profiles"))
-    named = read_named_slots(reader, read.get("slots"), known=read.judged("slots"))
-    files = message_files(reader, read.get("messages") if read.readable else None)
-    messages = read_messages(reader, files, read.language, read.recordings.folders)
-    communes = read_communes(reader, read.get("communes", "communes.yaml"), named)
-    lexicon = read_lexicon(reader, read.get("lexicon"))
-    if read.judged("profiles"):
-        reader.problems += checks.profile_names(messages, profiles, read.get("profile"), read.line_of)
-    if read.settings is None or reader.errors():
-        raise InputProblems(reader.problems)
-    workspace = Workspace(reader.root, read.settings, tuple(messages), tuple(communes), profiles, lexicon)
-    reader.problems += checks.cross_checks(workspace)
-    if reader.errors():
-        raise InputProblems(reader.problems)
-    return workspace, reader.problems
+    found = read_settings(reader)
+    profiles = read_profiles(reader, found.get("profiles"))
+    named = read_named_slots(reader, found.get("slots"), known=found.judged("slots"))
+    files = message_files(reader, found.get("messages") if found.readable else None)
+    messages = read_messages(reader, files, found.language, found.recordings.folders)
+    communes = read_communes(reader, found.get("communes", "communes.yaml"), named)
+    lexicon = read_lexicon(reader, found.get("lexicon"))
+    if found.judged("profiles"):
+        reader.problems += checks.profile_names(messages, profiles, found.get("profile"), found.line_of)
+    workspace = None
+    if found.settings is not None and not reader.errors():
+        workspace = Workspace(reader.root, found.settings, tuple(messages), tuple(communes), profiles,
+                              lexicon)
+        reader.problems += checks.cross_checks(workspace)
+    return Read(reader.root, found.settings, found.recordings, messages, communes, lexicon,
+                reader.problems, workspace if not reader.errors() else None)
+
+
+def load(root: Path) -> tuple[Workspace, list[Problem]]:
+    """Read and check the workspace at ``root``. Raises ``InputProblems`` if anything is wrong."""
+    found = read(root)
+    if found.workspace is None:
+        raise InputProblems(found.problems)
+    return found.workspace, found.problems
