@@ -157,9 +157,7 @@ def _lexicon_table(reader: Reader, top: LineMap, name: str, shown: str) -> dict[
         where = {"file": shown, "line": line, "record": name, "field": str(written)}
         if isinstance(spoken, (list, dict)):
             reader.add("field.is_list" if isinstance(spoken, list) else "field.is_mapping", **where)
-        elif spoken is None or not str(spoken).strip():
-            reader.add("field.empty", **where)
-        elif not str(written).strip():
+        elif spoken is None or not str(spoken).strip() or not str(written).strip():
             reader.add("field.empty", **where)
         else:
             entries[str(written).strip()] = str(spoken).strip()

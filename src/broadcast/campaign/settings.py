@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
-from pathlib import Path
 
 import yaml
 
@@ -35,7 +34,7 @@ class SettingsRead:
     readable: bool = True
     """False when the file could not be read at all: what depends on it is not complained about."""
     language: str = "vie"
-    recordings: RecordingRules = RecordingRules()
+    recordings: RecordingRules = field(default_factory=RecordingRules)
     values: dict = field(default_factory=dict)
     line_of: Callable[[str], int | None] = lambda _key: None
     written: frozenset = frozenset()

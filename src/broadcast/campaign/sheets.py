@@ -85,7 +85,7 @@ def _records(grid: list[tuple[int, list[object]]], shown: str, *,
     if not any(names):  # data where the header belongs: one problem, not one per cell
         return [], [Problem("workspace.sheet_no_header", file=shown, line=header_line)]
     if len(rows) == 1:
-        return [], problems + [Problem("workspace.sheet_header_only", file=shown, line=header_line)]
+        return [], [*problems, Problem("workspace.sheet_header_only", file=shown, line=header_line)]
     records = []
     for line, cells in rows[1:]:
         found = _row_problems(names, blank, cells, line, shown, csv_file)

@@ -33,7 +33,8 @@ from broadcast.campaign.settings import (
 )
 from broadcast.errors import InputError, InputProblems, Problem
 
-__all__ = ["ENV_VAR", "Read", "builtin_profiles", "discover", "init", "load", "read", "sample_dir"]
+__all__ = ["ENV_VAR", "Read", "builtin_profiles", "discover", "init", "lexicon_only", "load", "read",
+           "sample_dir"]
 
 ENV_VAR = "BROADCAST_WORKSPACE"
 
@@ -108,6 +109,18 @@ def read(root: Path) -> Read:
         reader.problems += checks.cross_checks(workspace)
     return Read(reader.root, found.settings, found.recordings, messages, communes, lexicon,
                 reader.problems, workspace if not reader.errors() else None)
+
+
+def lexicon_only(root: Path) -> tuple[dict[str, dict[str, str]], list[Problem]]:
+    """The campaign's lexicon tables and the problems of the lexicon alone: what ``spoken``
+    needs, whatever is wrong with the messages or communes. ``broadcast.yaml`` is read only
+    for its ``lexicon:`` line (a broken one leaves the default, ``lexicon.yaml``)."""
+    reader = Reader(Path(root))
+    found = read_settings(reader)
+    lexicon_line = [p for p in reader.problems if p.field == "lexicon" and p.is_error]
+    reader.problems = list(lexicon_line)
+    tables = read_lexicon(reader, found.get("lexicon"))
+    return tables, reader.problems
 
 
 def load(root: Path) -> tuple[Workspace, list[Problem]]:

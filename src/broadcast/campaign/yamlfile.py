@@ -35,7 +35,7 @@ class LineList(list):
     """A sequence that knows its own line and the line of each item."""
 
     line: int = 0
-    lines: list[int] = []
+    lines: tuple[int, ...] = ()
 
     def line_at(self, index: int) -> int:
         return self.lines[index] if index < len(self.lines) else self.line
@@ -84,7 +84,7 @@ def _construct_map(loader: _Loader, node: yaml.MappingNode) -> LineMap:
 def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> LineList:
     items = LineList(loader.construct_object(child, deep=True) for child in node.value)
     items.line = node.start_mark.line + 1
-    items.lines = [child.start_mark.line + 1 for child in node.value]
+    items.lines = tuple(child.start_mark.line + 1 for child in node.value)
     return items
 
 

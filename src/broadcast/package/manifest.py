@@ -15,7 +15,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 
-from broadcast.errors import InputError
+from broadcast.errors import InputError, PackageRefused
 
 FORMAT = "broadcast-package"
 FORMAT_VERSION = 1
@@ -97,7 +97,7 @@ def safe_path(path: str) -> str:
     pure = PurePosixPath(path)
     if (not path or "\\" in path or ":" in path or pure.is_absolute()
             or any(part in ("", ".", "..") for part in path.split("/"))):
-        raise InputError("manifest.unsafe_path", path=path)
+        raise PackageRefused("manifest.unsafe_path", path=path)
     return path
 
 
@@ -122,9 +122,9 @@ def parse(text: str, shown: str) -> Manifest:
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
         if data.get("format") != FORMAT:
-            raise InputError("manifest.not_a_manifest", path=shown)
+            raise PackageRefused("manifest.not_a_manifest", path=shown)
         if int(data.get("format_version", 0)) > FORMAT_VERSION:
-            raise InputError("manifest.too_new", path=shown, version=data["format_version"])
+            raise PackageRefused("manifest.too_new", path=shown, version=data["format_version"])
         files = tuple(FileEntry(**{**entry, "path": safe_path(entry["path"]),
                                    **({"topics": tuple(entry["topics"])} if "topics" in entry else {})})
                       for entry in data["files"])
@@ -137,4 +137,4 @@ def parse(text: str, shown: str) -> Manifest:
     except InputError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise InputError("manifest.malformed", path=shown, detail=str(exc)) from exc
+        raise PackageRefused("manifest.malformed", path=shown, detail=str(exc)) from exc

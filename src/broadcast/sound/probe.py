@@ -109,9 +109,10 @@ def _uses(messages: Iterable[Message], jingles: Jingles) -> Iterator[tuple[Path,
                 yield path, {**where, "field": name}, name == "recording"
 
 
-def media_problems(root: Path, messages: Iterable[Message], jingles: Jingles = Jingles(),
-                   rules: RecordingRules = RecordingRules()) -> list[Problem]:
+def media_problems(root: Path, messages: Iterable[Message], jingles: Jingles | None = None,
+                   rules: RecordingRules | None = None) -> list[Problem]:
     """The problems of every recording and jingle, each told once, where it is first named."""
+    jingles, rules = jingles or Jingles(), rules or RecordingRules()
     max_seconds = rules.max_minutes * 60
     found: list[Problem] = []
     seen: set[Path] = set()
@@ -134,13 +135,15 @@ def workspace_problems(ws: Workspace) -> list[Problem]:
     return media_problems(ws.root, ws.messages, ws.settings.jingles, ws.settings.recordings)
 
 
-def judge(result: audio.Probe, max_seconds: float, *, alone: bool = True) -> list[tuple[str, str, dict]]:
+def judge(result: audio.Probe, max_seconds: float, *,
+          alone: bool = True) -> list[tuple[str, str, dict]]:
     """(catalog key, severity, parameters) of each thing wrong with a probed file."""
     if not result.audio:
         return [("media.not_audio", "error", {})]
     length = result.decoded if result.decoded is not None else result.declared
     if length is not None and length > max_seconds:
-        return [("media.too_long", "error", {"minutes": f"{length / 60:.1f}", "max": f"{max_seconds / 60:g}"})]
+        return [("media.too_long", "error",
+                 {"minutes": f"{length / 60:.1f}", "max": f"{max_seconds / 60:g}"})]
     if result.decoded is None:
         return []
     found = []
@@ -162,7 +165,9 @@ def judge(result: audio.Probe, max_seconds: float, *, alone: bool = True) -> lis
 def clock(seconds: float) -> str:
     """``83.4`` → ``1:23``: a time in a recording as a player shows it."""
     whole = int(seconds)
-    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}" if whole >= 3600 else f"{whole // 60}:{whole % 60:02d}"
+    if whole >= 3600:
+        return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+    return f"{whole // 60}:{whole % 60:02d}"
 
 
 def _db(value: float | None) -> str:
