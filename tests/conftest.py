@@ -150,3 +150,24 @@ def run_cli():
             runner = CliRunner()
         return runner.invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
     return run
+
+
+@pytest.fixture(scope="session")
+def built_small(tmp_path_factory, signing_key_path, probe_cache) -> Path:
+    """A small campaign (two offline messages, one commune, two days) built once per run:
+    clips, packages and ledger. Tests that change it work on a copy (``small_copy``)."""
+    from broadcast.operations import deliver
+    from broadcast.operations.campaign import Campaign
+
+    root = write_workspace(tmp_path_factory.mktemp("built") / "ws",
+                           settings=SETTINGS.replace("end: 2026-11-28", "end: 2026-11-16"))
+    deliver.build_packages(Campaign(root), offline=True)
+    return root
+
+
+@pytest.fixture
+def small_copy(built_small: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    shutil.copytree(built_small, root, symlinks=True)
+    return root
+

@@ -5,6 +5,7 @@ everything ``render`` would find out later, at once."""
 
 from __future__ import annotations
 
+import functools
 import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -31,13 +32,20 @@ def load(root: Path) -> tuple[Workspace, list[Problem]]:
 def unspeakable(messages: Iterable[Message], lexicon: Mapping[str, Mapping[str, str]]) -> list[Problem]:
     """Texts that text preparation leaves with no letter or digit (only punctuation, symbols,
     emoji): the clip would be a chime and silence."""
-    prepared = textprep.builtin_lexicon().extended(**lexicon)
+    tables = tuple(sorted((name, tuple(sorted(table.items()))) for name, table in lexicon.items()))
     found = []
     for message in messages:
         if message.text is None or message.recording is not None or message.awaiting_recording:
             continue
-        spoken = textprep.prepare(message.text, prepared)
-        if not any(unicodedata.category(char)[0] in "LN" for char in spoken):
+        if not _speakable(message.text, tables):
             found.append(Problem("workspace.nothing_to_say", file=message.source.file,
                                  line=message.source.line, record=message.id, field="text"))
     return found
+
+
+@functools.lru_cache(maxsize=4096)
+def _speakable(text: str, tables: tuple) -> bool:
+    """Whether the prepared text holds a letter or digit; remembered, since every action opens
+    the campaign and the texts rarely change between two."""
+    spoken = textprep.prepare(text, textprep.builtin_lexicon().extended(**{k: dict(v) for k, v in tables}))
+    return any(unicodedata.category(char)[0] in "LN" for char in spoken)
