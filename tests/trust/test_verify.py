@@ -252,7 +252,8 @@ def test_manifest_pointing_outside_is_refused_before_anything_is_read(tmp_path, 
     read = spy_reads(monkeypatch)
     with pytest.raises(InputError) as caught:
         verify.verify(folder)
-    assert caught.value.key == "manifest.unsafe_path" and caught.value.path == "../secret.mp3"
+    assert caught.value.key == "manifest.unsafe_path" and caught.value.params["entry"] == "../secret.mp3"
+    assert str(caught.value.path).endswith("manifest.json") and caught.value.exit_code == 3
     assert read == ["manifest.json"]
 
 
