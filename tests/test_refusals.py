@@ -69,7 +69,7 @@ def test_usb_to_a_file_says_it_is_a_file_before_rendering(small_copy, tmp_path, 
     for target in (tmp_path / "E", tmp_path / "E" / "thu-muc"):
         result = run_cli("-w", str(small_copy), "usb", "xa-a", str(target), "--offline")
         assert result.exit_code == 2
-        assert result.stderr.startswith(f"{tmp_path / 'E'}: đây là một tệp, không phải thư mục"), result.stderr
+        assert result.stderr.startswith(f"{tmp_path / 'E'}: đây là một tệp, không phải thư mục")
     assert outputs(small_copy) == before  # the changed message was not rendered first
 
 
@@ -141,7 +141,8 @@ def click_messages() -> set[str]:
     for path in Path(click.__file__).parent.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("_", "ngettext"):
-                found |= {a.value for a in node.args if isinstance(a, ast.Constant) and isinstance(a.value, str)}
+                found |= {a.value for a in node.args
+                          if isinstance(a, ast.Constant) and isinstance(a.value, str)}
     return found
 
 

