@@ -15,10 +15,10 @@ import hashlib
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from broadcast import fsio
 from broadcast.campaign.model import SETTINGS_FILE, Jingles, Message, RecordingRules, Workspace
 from broadcast.errors import Problem
 from broadcast.sound import audio
@@ -86,9 +86,14 @@ def _read(entry: Path) -> dict | None:
 
 
 def _write(entry: Path, data: dict) -> None:
+    """Write an entry whole (a temporary file renamed into place) but not durably: a cache entry
+    lost to a power cut costs one probe, and checking a campaign should not wait on the disk."""
     try:
         entry.parent.mkdir(parents=True, exist_ok=True)
-        fsio.write_text(entry, json.dumps(data, sort_keys=True))
+        fd, tmp = tempfile.mkstemp(dir=entry.parent, prefix=f".{entry.name}.", suffix=".part")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(json.dumps(data, sort_keys=True))
+        os.replace(tmp, entry)
     except OSError:
         return  # a cache that cannot be written (read-only home) only costs the next check time
 
