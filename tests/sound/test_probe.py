@@ -136,12 +136,12 @@ def test_a_second_check_probes_nothing(small_copy, sounds, run_cli, monkeypatch,
 
 
 def test_probe_reads_length_peak_and_damage(sounds):
-    whole = audio.probe(sounds["long.mp3"], max_seconds=1800)
+    whole = probe.probe(sounds["long.mp3"], max_seconds=1800)
     assert whole.audio and abs(whole.declared - 40) < 0.2 and abs(whole.decoded - 40) < 0.2
     assert -20 < whole.peak_db <= 0 and whole.damage == ()
-    assert audio.probe(sounds["long.mp3"], max_seconds=10).decoded is None  # over the limit: not decoded
-    assert audio.probe(sounds["silent.wav"], max_seconds=1800).peak_db == float("-inf")
-    damaged = audio.probe(sounds["damaged.mp3"], max_seconds=1800)
+    assert probe.probe(sounds["long.mp3"], max_seconds=10).decoded is None  # over the limit: not decoded
+    assert probe.probe(sounds["silent.wav"], max_seconds=1800).peak_db == float("-inf")
+    damaged = probe.probe(sounds["damaged.mp3"], max_seconds=1800)
     assert damaged.damage and 10 <= damaged.damage[0] <= 25  # the damage is in the middle (20 s)
     assert probe.judge(damaged, 1800) == [("media.damaged", "warning", {"at": probe.clock(damaged.damage[0]),
                                                                           "count": len(damaged.damage)})]

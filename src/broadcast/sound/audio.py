@@ -264,37 +264,14 @@ def _concat_quote(path: Path) -> str:
     return str(Path(path).resolve()).replace("'", "'\\''")
 
 
-# --- Probing: what ``check`` learns of a recording or jingle without rendering it ------------
+# --- Probing: ffmpeg's part of what ``check`` learns of a file (``sound.probe`` reads it) -----
 
 PROBE_RATE = 8000
 """Probing decodes at a low rate: enough to see silence and damage, and several times faster."""
-PROBE_FRAME_SECONDS = 5
-"""Decoded audio is measured in pieces this long; damage is told to within one piece."""
+PROBE_PIECE_SECONDS = 5
+"""Decoded audio is measured in pieces this long: damage is told to within one piece."""
 _DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
 _AUDIO_STREAM = re.compile(r"Stream #\d+:\d+.*?: Audio:")
-_FRAME_START = re.compile(r"pts_time:(-?[\d.]+)")
-_FRAME_PEAK = re.compile(r"Overall\.Peak_level=(-?[\d.]+|-inf)")
-_FRAME_SAMPLES = re.compile(r"Overall\.Number_of_samples=(\d+)")
-
-
-@dataclass(frozen=True)
-class Probe:
-    """What ffmpeg says of a file: whether it holds audio, how long it says it is, and, when
-    decoded, how long it really is, its loudest sample and where decoding met damage."""
-
-    audio: bool
-    declared: float | None = None
-    """Seconds the file's header declares (None: it declares none)."""
-    decoded: float | None = None
-    """Seconds actually decoded; None when not decoded (not audio, or over the limit)."""
-    peak_db: float | None = None
-    """The highest sample, dBFS (-inf: digital silence)."""
-    damage: tuple[float, ...] = ()
-    """About where (seconds) decoding reported errors: damaged or cut-off data."""
-    limit: float | None = None
-    """The decode stopped here (a file declaring no length is decoded up to the limit only)."""
-    cut_off: bool = False
-    """The only damage lies at the very end: the file was cut short (a copy that stopped)."""
 
 
 def _ffmpeg_log(args: list[str]) -> tuple[int, str]:
@@ -310,14 +287,26 @@ def _ffmpeg_log(args: list[str]) -> tuple[int, str]:
     return done.returncode, done.stderr.decode("utf-8", "replace")
 
 
-def probe_header(path: Path) -> Probe:
-    """Whether ``path`` holds an audio stream and how long it declares to be: reads only the
-    file's header (a few milliseconds, whatever its length)."""
+def probe_header(path: Path) -> tuple[bool, float | None]:
+    """Whether ``path`` holds an audio stream, and the seconds its header declares (None when
+    it declares none): reads only the header, a few milliseconds whatever the length."""
     _, log = _ffmpeg_log(["-i", str(path)])  # no output named: ffmpeg only reads the header
-    audio = bool(_AUDIO_STREAM.search(log)) and "Error opening input" not in log
     found = _DURATION.search(log)
     declared = int(found[1]) * 3600 + int(found[2]) * 60 + float(found[3]) if found else None
-    return Probe(audio, declared)
+    return bool(_AUDIO_STREAM.search(log)) and "Error opening input" not in log, declared
+
+
+def measure_log(path: Path, *, limit: float | None = None) -> str | None:
+    """One decode of ``path`` at a low rate, measured piece by piece (start, peak, samples),
+    decoding no further than ``limit`` seconds; its log, or None if ffmpeg could not decode
+    it. Memory stays flat: ffmpeg measures, nothing comes back but the log."""
+    chain = (f"aresample={PROBE_RATE},asetnsamples=n={PROBE_RATE * PROBE_PIECE_SECONDS}:p=0,"
+             "astats=metadata=1:reset=1:measure_perchannel=none:"
+             "measure_overall=Peak_level+Number_of_samples,ametadata=mode=print")
+    bound = ["-t", f"{limit:.3f}"] if limit else []
+    code, log = _ffmpeg_log([*bound, "-i", str(path), "-vn", "-map", "0:a:0", "-af", chain,
+                             "-f", "null", "-"])
+    return log if code == 0 else None
 
 
 def _length_bound(path: Path, max_seconds: float | None) -> list[str]:
@@ -325,57 +314,8 @@ def _length_bound(path: Path, max_seconds: float | None) -> list[str]:
     the tempo) for a decode bounded to ``max_seconds``; refuses a longer file."""
     if max_seconds is None:
         return []
-    declared = probe_header(path).declared
+    declared = probe_header(path)[1]
     if declared is not None and declared > max_seconds:
         raise InputError("media.too_long", path=path, value=path.name, minutes=f"{declared / 60:.1f}",
                          max=f"{max_seconds / 60:g}")
     return ["-t", f"{max_seconds + 1:.3f}"]
-
-
-def probe(path: Path, *, max_seconds: float) -> Probe:
-    """``probe_header``, then, for audio no longer than ``max_seconds``, one decode at a low
-    rate that finds its true length, its peak and where it is damaged. Memory stays flat:
-    ffmpeg measures, nothing comes back but its log."""
-    head = probe_header(path)
-    if not head.audio or (head.declared is not None and head.declared > max_seconds):
-        return head
-    limit = None if head.declared is not None else max_seconds + 1
-    chain = (f"aresample={PROBE_RATE},asetnsamples=n={PROBE_RATE * PROBE_FRAME_SECONDS}:p=0,"
-             "astats=metadata=1:reset=1:measure_perchannel=none:"
-             "measure_overall=Peak_level+Number_of_samples,ametadata=mode=print")
-    code, log = _ffmpeg_log(["-i", str(path), "-vn", "-map", "0:a:0", *(["-t", str(limit)] if limit else []),
-                             "-af", chain, "-f", "null", "-"])
-    if code != 0:
-        return Probe(False, head.declared)
-    return _decoded(head, log, limit)
-
-
-_DAMAGE = re.compile(r"\[error\]|\[warning\].*(?:corrupt|invalid|error)", re.IGNORECASE)
-
-
-def _decoded(head: Probe, log: str, limit: float | None) -> Probe:
-    """Read the decode's log: each measured piece says where it starts, its peak and length.
-    A decoder complaint is logged before the piece it falls in is, so it lies in the next one;
-    one in the last piece is where a cut-off file ends."""
-    start = length = 0.0
-    pieces = 0
-    peak = float("-inf")
-    damage: list[float] = []
-    decoding = False
-    for line in log.splitlines():
-        if "Parsed_ametadata" in line:
-            if (found := _FRAME_START.search(line)) is not None:
-                start, length, pieces = float(found[1]), 0.0, pieces + 1
-            elif (found := _FRAME_PEAK.search(line)) is not None:
-                peak = max(peak, float(found[1]))
-            elif (found := _FRAME_SAMPLES.search(line)) is not None:
-                length = int(found[1]) / PROBE_RATE
-        elif line.startswith("[info] Stream mapping"):
-            decoding = True  # complaints before this are the header's, repeated below if real
-        elif decoding and _DAMAGE.search(line) and not line.startswith("[Parsed_"):
-            at = start + PROBE_FRAME_SECONDS if pieces else 0.0
-            if not damage or at - damage[-1] >= PROBE_FRAME_SECONDS:
-                damage.append(at)
-    decoded = round(start + length, 2)
-    cut_off = len(damage) == 1 and damage[0] >= start
-    return Probe(True, head.declared, decoded, peak, tuple(damage[:5]), limit, cut_off)

@@ -3,7 +3,7 @@
 A recording that is no audio, holds only silence (normalizing it to the target loudness would
 only amplify noise), is cut off or damaged, or runs longer than a clip may be, would otherwise
 be found by ``render`` after minutes of work, or never: a truncated MP3 decodes with errors and
-plays with a gap. Each file is probed once by ``audio.probe`` and the answer kept in the user's
+plays with a gap. Each file is probed once (ffmpeg runs in ``audio``) and the answer kept in the user's
 cache folder, keyed by the file's content hash, so a second ``check`` costs a stat and a read
 per file. The cache lives outside the workspace: checking never writes into ``build/``.
 """
@@ -14,9 +14,11 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from broadcast.campaign.model import SETTINGS_FILE, Jingles, Message, RecordingRules, Workspace
@@ -26,11 +28,74 @@ from broadcast.sound.cache import file_sha256
 
 CACHE_ENV = "BROADCAST_CACHE_DIR"
 PROBE_VERSION = 1
-"""Bump when ``audio.probe`` learns something new: older answers are then probed again."""
+"""Bump when ``probe`` learns something new: older answers are then probed again."""
 SILENT_DB = -50.0
 """A recording whose loudest sample is below this holds no speech, only noise or nothing."""
 MIN_SECONDS = 0.4
 """Shorter than this no clip can be made (``audio.finish``)."""
+
+
+@dataclass(frozen=True)
+class Probe:
+    """What ffmpeg says of a file: whether it holds audio, how long it says it is, and, when
+    decoded, how long it really is, its loudest sample and where decoding met damage."""
+
+    audio: bool
+    declared: float | None = None
+    """Seconds the file's header declares (None: it declares none)."""
+    decoded: float | None = None
+    """Seconds actually decoded; None when not decoded (not audio, or over the limit)."""
+    peak_db: float | None = None
+    """The highest sample, dBFS (-inf: digital silence)."""
+    damage: tuple[float, ...] = ()
+    """About where (seconds) decoding reported errors: damaged or cut-off data."""
+    limit: float | None = None
+    """The decode stopped here (a file declaring no length is decoded up to the limit only)."""
+    cut_off: bool = False
+    """The only damage lies at the very end: the file was cut short (a copy that stopped)."""
+
+
+def probe(path: Path, *, max_seconds: float) -> Probe:
+    """The header, then, for audio no longer than ``max_seconds``, one measured decode."""
+    audible, declared = audio.probe_header(path)
+    if not audible or (declared is not None and declared > max_seconds):
+        return Probe(audible, declared)
+    limit = None if declared is not None else max_seconds + 1
+    log = audio.measure_log(path, limit=limit)
+    return Probe(False, declared) if log is None else _decoded(declared, log, limit)
+
+
+_PIECE_START = re.compile(r"pts_time:(-?[\d.]+)")
+_PIECE_PEAK = re.compile(r"Overall\.Peak_level=(-?[\d.]+|-inf)")
+_PIECE_SAMPLES = re.compile(r"Overall\.Number_of_samples=(\d+)")
+_DAMAGE = re.compile(r"\[error\]|\[warning\].*(?:corrupt|invalid|error)", re.IGNORECASE)
+
+
+def _decoded(declared: float | None, log: str, limit: float | None) -> Probe:
+    """Read the decode's log: each measured piece says where it starts, its peak and length.
+    A decoder complaint is logged before the piece it falls in is, so it lies in the next one;
+    one in the last piece is where a cut-off file ends."""
+    start = length = 0.0
+    pieces = 0
+    peak = float("-inf")
+    damage: list[float] = []
+    decoding = False
+    for line in log.splitlines():
+        if "Parsed_ametadata" in line:
+            if (found := _PIECE_START.search(line)) is not None:
+                start, length, pieces = float(found[1]), 0.0, pieces + 1
+            elif (found := _PIECE_PEAK.search(line)) is not None:
+                peak = max(peak, float(found[1]))
+            elif (found := _PIECE_SAMPLES.search(line)) is not None:
+                length = int(found[1]) / audio.PROBE_RATE
+        elif line.startswith("[info] Stream mapping"):
+            decoding = True  # complaints before this are the header's, repeated below if real
+        elif decoding and _DAMAGE.search(line) and not line.startswith("[Parsed_"):
+            at = start + audio.PROBE_PIECE_SECONDS if pieces else 0.0
+            if not damage or at - damage[-1] >= audio.PROBE_PIECE_SECONDS:
+                damage.append(at)
+    cut_off = len(damage) == 1 and damage[0] >= start
+    return Probe(True, declared, round(start + length, 2), peak, tuple(damage[:5]), limit, cut_off)
 
 
 def cache_dir() -> Path:
@@ -64,15 +129,15 @@ def _content_key(path: Path) -> str:
     return digest
 
 
-def probed(path: Path, *, max_seconds: float) -> audio.Probe:
-    """``audio.probe`` of ``path``, from the cache when this content was probed before."""
+def probed(path: Path, *, max_seconds: float) -> Probe:
+    """``probe`` of ``path``, from the cache when this content was probed before."""
     entry = _entry("content", _content_key(path))
     record = _read(entry)
     if record and record.get("version") == PROBE_VERSION:
-        found = audio.Probe(**{k: (tuple(v) if k == "damage" else v) for k, v in record["probe"].items()})
+        found = Probe(**{k: (tuple(v) if k == "damage" else v) for k, v in record["probe"].items()})
         if found.limit is None or found.limit >= max_seconds + 1:
             return found
-    found = audio.probe(path, max_seconds=max_seconds)
+    found = probe(path, max_seconds=max_seconds)
     _write(entry, {"version": PROBE_VERSION, "probe": dataclasses.asdict(found)})
     return found
 
@@ -140,7 +205,7 @@ def workspace_problems(ws: Workspace) -> list[Problem]:
     return media_problems(ws.root, ws.messages, ws.settings.jingles, ws.settings.recordings)
 
 
-def judge(result: audio.Probe, max_seconds: float, *,
+def judge(result: Probe, max_seconds: float, *,
           alone: bool = True) -> list[tuple[str, str, dict]]:
     """(catalog key, severity, parameters) of each thing wrong with a probed file."""
     if not result.audio:
