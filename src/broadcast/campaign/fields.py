@@ -38,8 +38,9 @@ class Field:
     blank_ok: bool = True
     """Whether writing the field with no value is fine (it is not for a message's text)."""
     shape: str = "scalar"
-    """What may be written: one value ("scalar"), a list or one value ("list"), or lines of
-    ``name: value`` ("mapping"); checked before ``parse`` sees the value."""
+    """What may be written (``shape.SCALAR``…): one value ("scalar"), a list or one value
+    ("list"), lines of ``name: value`` ("mapping"), or values and records ("items", a commune's
+    slots); checked before ``parse`` sees the value."""
 
 
 def nfc(value: object) -> str:
