@@ -35,7 +35,7 @@ MESSAGES = "messages:\n" + "".join(
     f"  - id: tin-{i:02d}\n    title: Tin số {i} về phòng, chống tảo hôn\n"
     f"    text: Bà con chú ý, đây là tin số {i}.\n"
     for i in range(COUNT))
-PROGRESS = re.compile(r"\[\s*\d+/\d+\] ")
+PROGRESS = re.compile(r"\[\s*\d+/\d+(?:, [^\]]*)?\] ")  # "[3/15] " or "[3/15, 2 min left] "
 SPEC_SECONDS = 3.0
 """Issue 9: exit within 3 s of the signal (measured here: 0.2–0.4 s)."""
 BOUND = 60.0

@@ -22,7 +22,9 @@ FLOORS = [
 ]
 """The path of the data, bottom to top: a module may import its own floor and those below."""
 
-CLI_MAY_IMPORT = {"broadcast", "broadcast.operations", "broadcast.i18n", "broadcast.errors", "broadcast.cli"}
+CLI_MAY_IMPORT = {"broadcast", "broadcast.operations", "broadcast.i18n", "broadcast.errors", "broadcast.cli",
+                  "broadcast.ui"}
+"""``broadcast.ui`` for the ``ui`` command alone, which starts the web page."""
 
 
 def module_name(path: Path) -> str:

@@ -16,7 +16,8 @@ from broadcast.ledger.book import Ledger
 from broadcast.package import contents as package
 from broadcast.package.manifest import Manifest
 from broadcast.plan import schedule
-from broadcast.plan.outputs import evergreen, write_schedule
+from broadcast.plan.dateless import evergreen
+from broadcast.plan.outputs import write_schedule
 from broadcast.progress import Advance, Notice, Reporter, quiet
 from broadcast.sound import render
 from broadcast.sound.render import ClipResult, Clips, Failure
@@ -89,8 +90,9 @@ def build(ws: Workspace, made: Clips, seal: Sealer, communes: Iterable[str] | No
     copy = _copy_meter(plans, root, report)
     built = []
     by_commune = {c.commune: c for c in plan_.communes}
-    for p in plans:
+    for number, p in enumerate(plans, start=1):
         written = package.write_folder(p, root, copy=copy)
+        report(Advance("package", number, len(plans), item=p.commune.id))
         if written.repaired:
             report(Notice("package.repaired", {"commune": p.commune.id, "count": len(written.repaired),
                                                "files": ", ".join(written.repaired[:3])}))

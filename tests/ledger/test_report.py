@@ -43,7 +43,7 @@ def book(tmp_path) -> Ledger:
     """The campaign:
 
     xa-a  build v-a1 day 1 (a build is not a delivery: not counted)
-          usb v-a1 day 1; publish v-a1 day 2 and pull v-a1 day 2 (cloud, same version: counted once)
+          usb v-a1 day 1; publish v-a1 day 2 (published: not a delivery) and pull v-a1 day 2 (cloud)
     xa-b  usb v-b1 day 1 on two sticks (same version and channel: counted once)
           usb v-b2 day 2 (a new version: counted again)
     """
@@ -58,7 +58,8 @@ def book(tmp_path) -> Ledger:
     return book
 
 
-# By hand. Packages: xa-a usb 1 + cloud 1; xa-b usb 2 (v-b1 once, v-b2 once) → usb 3, cloud 1, total 4.
+# By hand. Packages: xa-a usb 1 + cloud 1; xa-b usb 2 (v-b1 once, v-b2 once) → usb 3, cloud 1, total 4;
+# published apart: xa-a 1 (the publish; the pull is what delivered it).
 # Minutes come from each commune's latest delivered version, plays × seconds / 60:
 #   xa-a v-a1: tin-01 10 × 120 s = 20 min; tin-02 4 × 90 s = 6 min                → 26 min
 #   xa-b v-b2: tin-01 6 × 120 s = 12 min; tin-02 2 × 90 s = 3 min; tin-03 10 × 60 s = 10 min → 25 min
@@ -69,15 +70,16 @@ def book(tmp_path) -> Ledger:
 TOPICS = {"tảo hôn": (42.0, 20.0, 22.0), "bình đẳng giới": (9.0, 6.0, 3.0),
           "bạo lực gia đình": (9.0, 6.0, 3.0)}
 LANGUAGES = {"tiếng Việt": (41.0, 26.0, 15.0), "tiếng Bru – Vân Kiều": (10.0, 0.0, 10.0)}
-SUMMARY = {"xa-a": (1, 0, 1, 2, 2, 26.0), "xa-b": (2, 0, 0, 2, 3, 25.0), "Tổng cộng": (3, 0, 1, 4, 3, 51.0)}
+SUMMARY = {"xa-a": (1, 0, 1, 2, 1, 2, 26.0), "xa-b": (2, 0, 0, 2, 0, 3, 25.0),
+           "Tổng cộng": (3, 0, 1, 4, 1, 3, 51.0)}
 
 
 def test_figures_match_the_hand_computed_campaign(book):
     made = report.build_report(book)
     a, b = made.communes
-    assert (a.commune, a.packages) == ("xa-a", {"usb": 1, "cloud": 1})
+    assert (a.commune, a.packages) == ("xa-a", {"usb": 1, "cloud": 1, "published": 1})
     assert (b.commune, b.packages) == ("xa-b", {"usb": 2})
-    assert made.total.packages == {"usb": 3, "cloud": 1}
+    assert made.total.packages == {"usb": 3, "cloud": 1, "published": 1}
     assert made.total.topics == pytest.approx({"tảo hôn": 42, "bình đẳng giới": 9, "bạo lực gia đình": 9})
     assert made.total.languages == pytest.approx({"vie": 41, "bru": 10})
     assert (a.minutes, b.minutes, made.total.minutes) == pytest.approx((26, 25, 51))
@@ -85,8 +87,18 @@ def test_figures_match_the_hand_computed_campaign(book):
     # Counted once each, on the latest date, with how many deliveries it took.
     assert [(p.date.day, p.commune, p.channel, p.version, p.times) for p in made.packages] == [
         (10, "xa-a", "usb", "v-a1", 1), (10, "xa-b", "usb", "v-b1", 2),
-        (20, "xa-a", "cloud", "v-a1", 2), (20, "xa-b", "usb", "v-b2", 1)]
+        (20, "xa-a", "cloud", "v-a1", 1), (20, "xa-a", "published", "v-a1", 1),
+        (20, "xa-b", "usb", "v-b2", 1)]
     assert not made.has_plays
+
+
+def test_a_publish_nobody_pulled_is_published_not_delivered(book):
+    deliver(book, "publish", "cloud", "xa-b", "v-b3", 3, "2026-11-25T12:00:00Z", B1)
+    made = report.build_report(book)
+    b = made.communes[1]
+    assert b.packages == {"usb": 2, "published": 1}
+    assert b.minutes == pytest.approx(25)  # still what v-b2, the latest delivered, plays
+    assert made.total.packages["cloud"] == 1  # only xa-a pulled
 
 
 def test_a_period_counts_only_what_it_holds(book):
@@ -127,11 +139,11 @@ def test_text_table(book):
     languages = {row[0]: tuple(row[1:]) for row in section(text, "Số phút theo ngôn ngữ")}
     assert languages["tiếng Bru – Vân Kiều"] == ("10,0", "0,0", "10,0")
     summary = {row[0]: row for row in section(text, "Tổng hợp theo xã")}
-    assert summary["Tổng cộng"][1:] == ["3", "0", "1", "4", "3", "51,0"]
-    assert summary["xa-a"][1:] == ["Xã Dân Hóa", "1", "0", "1", "2", "2", "26,0"]
+    assert summary["Tổng cộng"][1:] == ["3", "0", "1", "4", "1", "3", "51,0"]
+    assert summary["xa-a"][1:] == ["Xã Dân Hóa", "1", "0", "1", "2", "1", "2", "26,0"]
     packages = section(text, "Gói đã giao theo kênh và ngày")
     assert packages[1][:4] == ["10/11/2026", "xa-a", "Xã Dân Hóa", "USB"]
-    assert packages[3][3] == "Trực tuyến" and packages[3][-1] == "2"
+    assert packages[3][3] == "Tải qua mạng" and packages[3][-1] == "1"
     assert "Cách đếm gói" in text
 
 
@@ -157,7 +169,7 @@ def test_csv(book):
     languages = {row[0]: tuple(float(v) for v in row[1:]) for row in found["Số phút theo ngôn ngữ"][1:]}
     assert languages == LANGUAGES
     summary = {row[0]: row[2:] for row in found["Tổng hợp theo xã"][1:]}
-    assert {k: (*map(int, v[:5]), float(v[5])) for k, v in summary.items()} == SUMMARY
+    assert {k: (*map(int, v[:6]), float(v[6])) for k, v in summary.items()} == SUMMARY
     packages = found["Gói đã giao theo kênh và ngày"]
     assert packages[1][0] == "2026-11-10" and packages[1][7] == "2.5"  # plain: ISO dates, decimal point
 

@@ -111,12 +111,21 @@ def test_image_passes_fsck_and_lists_in_order_under_mtools(built: Path, image: P
     assert mdir(image, "01_1511_sang") == expected
 
 
+@pytest.mark.parametrize(("needed_mib", "made_mib"), [(1, 64), (37, 64), (65, 128), (700, 1024),
+                                                      (1024, 1024), (1025, 2048), (5800, 6144)])
+def test_images_round_up_to_a_size_a_stick_shows_sensibly(needed_mib, made_mib):
+    from broadcast.export.image import stick_size
+
+    assert stick_size(needed_mib << 20) == made_mib << 20
+
+
 def test_image_is_deterministic_and_sized_on_request(built: Path, image: Path, tmp_path: Path):
     again = cli(built, "image", "xa-a", "-o", str(tmp_path))
     assert again.returncode == 0, again.stderr
     assert _sha(tmp_path / "xa-a.img") == _sha(image)
-    big = cli(built, "image", "xa-a", "-o", str(tmp_path / "big"), "--size", "64M")
-    assert big.returncode == 0 and (tmp_path / "big" / "xa-a.img").stat().st_size == 64 << 20
+    assert image.stat().st_size == 64 << 20  # unasked, a size a stick shows sensibly
+    big = cli(built, "image", "xa-a", "-o", str(tmp_path / "big"), "--size", "100M")
+    assert big.returncode == 0 and (tmp_path / "big" / "xa-a.img").stat().st_size == 100 << 20
     small = cli(built, "image", "xa-a", "-o", str(tmp_path / "small"), "--size", "1M")
     assert small.returncode == 2 and "Traceback" not in small.stderr
     assert not (tmp_path / "small" / "xa-a.img").exists()

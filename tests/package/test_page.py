@@ -385,3 +385,19 @@ def test_print_shows_the_days_schedule_without_controls(open_page):
         assert not tab.locator(hidden).first.is_visible(), hidden
     for shown in ("Nhạc hiệu", "Phòng, chống tảo hôn", "06:00:01", "Thư mục trên USB: 01_1511_sang"):
         assert tab.locator("#schedule").get_by_text(shown).first.is_visible(), shown
+
+
+def test_the_guide_gives_the_packages_own_folders_as_examples():
+    from broadcast.package import guide
+
+    jingle = item("jingle", "_station", "Nhạc hiệu", "01_2011_toi/001_nhac-hieu.mp3", 0.0, 4.0)
+    data = package_data([
+        {"date": "2026-11-20", "weekday": "Thứ Sáu", "slots": [{**slot("01_2011_toi", [jingle], "19:00"),
+                                                               "slot": "toi"}]},
+        {"date": "2026-11-21", "weekday": "Thứ Bảy", "slots": [{**slot("02_2111_toi", [jingle], "19:00"),
+                                                               "slot": "toi"}]}])
+    text = guide.render(data)
+    assert "01_2011_toi là buổi toi ngày 20/11; 02_2111_toi là buổi toi ngày 21/11" in text
+    assert "01_1511_sang" not in text and "02_1511_chieu" not in text  # no sample's names
+    empty = guide.render(package_data([]))
+    assert "Ví dụ" not in empty

@@ -537,3 +537,58 @@ def test_schedule_rules_from_broadcast_yaml(tmp_path):
     # a 5 s gap, tin-02 25-55 (60 would be past the budget for a third).
     assert [s.budget for s in slots] == [60, 60]
     assert all(layout(s) == [("tin-01", 0, 20), ("tin-02", 25, 30)] for s in slots)
+
+
+# --- the date-less playlists -------------------------------------------------------------------
+
+def dateless_schedule(ws: Workspace, schedule: Schedule) -> Schedule:
+    """Each commune's date-less playlists as a one-day plan, to be held to the same rules."""
+    from broadcast.plan.dateless import evergreen
+    from broadcast.plan.schedule import CommunePlan, DayPlan, SlotPlan
+
+    communes = []
+    for c in schedule.communes:
+        kept = evergreen(ws, schedule, c.commune)
+        slots = {s.slot: s for d in c.days for s in d.slots}
+        communes.append(CommunePlan(c.commune, (DayPlan(ws.settings.campaign.start, tuple(
+            SlotPlan(name, slots[name].start, slots[name].minutes, slots[name].budget, tuple(items))
+            for name, items in kept.items())),)))
+    return Schedule(schedule.campaign, schedule.start, schedule.end, tuple(communes), ())
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_date_less_playlists_keep_the_rules_of_the_dated_ones(seed):
+    chance = random.Random(seed)
+    inside = dict(valid_from=START + dt.timedelta(days=3), valid_until=END - dt.timedelta(days=3))
+    messages = [message("whole", valid_from=START, valid_until=END),  # the campaign's own dates
+                message("always"), message("later", valid_from=START + dt.timedelta(days=10)),
+                message("inside", **inside), message("weekend", weekdays=("sat", "sun")),
+                message("again")]
+    chance.shuffle(messages)
+    ws = make_ws(messages, jingle_every=chance.choice([1, 2]), jingle_at_start=chance.random() < 0.5,
+                 max_per_slot=2, gap_seconds=chance.choice([0, 2]))
+    seconds = {m.id: chance.choice([20, 30, 45]) for m in messages}
+    schedule = plan(ws, clips_for(**seconds), JINGLE)
+    dateless = dateless_schedule(ws, schedule)
+    assert_well_formed(dateless, ws)
+    said_there = {i.id for c in dateless.communes for d in c.days for s in d.slots for i in s.items
+                  if i.kind == "message"}
+    assert said_there <= {"whole", "always", "again"}  # only messages valid on every day
+    assert "whole" in said_there  # dates equal to the campaign's are every day
+
+
+def test_an_urgent_message_that_some_communes_cannot_hear_is_warned_about():
+    communes = [commune("xa-viet"), commune("xa-mong", languages=("hmn",), line=8),
+                commune("xa-ca-hai", languages=("vie", "hmn"), line=15)]
+    messages = [message("lu-khan", priority="emergency"), message("tiem-chung", priority="priority"),
+                message("thuong"), message("mong-01", language="hmn", priority="emergency")]
+    ws = make_ws(messages, communes, end=START)
+    found = [w for w in plan(ws, clips_for(**{"lu-khan": 20, "tiem-chung": 20, "thuong": 20, "mong-01": 20}),
+                             None).warnings if w.key.startswith("schedule.unreached")]
+    assert [(w.key, w.record, w.params["communes"]) for w in found] == [
+        ("schedule.unreached.emergency", "lu-khan", "xa-mong"),
+        ("schedule.unreached.priority", "tiem-chung", "xa-mong"),
+        ("schedule.unreached.emergency", "mong-01", "xa-viet")]
+    assert all(w.severity == "warning" and w.field == "language" and w.line for w in found)
+    i18n.set_language("vi")
+    assert "KHẨN CẤP" in found[0].render() and "xa-mong" in found[0].render()

@@ -152,3 +152,15 @@ def test_filters_and_bad_filters(campaign: Path, planned: dict, run_cli):
 def test_plan_is_deterministic(campaign: Path, planned: dict, run_cli):
     again = run_cli("-w", str(campaign), "schedule", "--offline", "--json", "--mixdown")
     assert json.loads(again.stdout) == planned
+
+
+def test_commune_limits_every_output(campaign: Path, planned: dict, run_cli, tmp_path):
+    import shutil
+
+    root = tmp_path / "ws"
+    shutil.copytree(campaign, root, symlinks=True)
+    shutil.rmtree(root / "build" / "schedule")
+    shown = run_cli("-w", str(root), "schedule", "--offline", "--commune", "xa-b", "--mixdown")
+    assert shown.exit_code == 0, shown.stderr
+    assert [p.name for p in (root / "build" / "schedule").iterdir()] == ["xa-b"]  # nothing of xa-a
+    assert list((root / "build" / "schedule" / "xa-b" / "mixdown").glob("*.mp3"))

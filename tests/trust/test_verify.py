@@ -17,7 +17,7 @@ from conftest import make_audio, require_tool
 from broadcast import i18n
 from broadcast.errors import EXIT_VERIFY, InputError, VerificationFailed
 from broadcast.export.fat.layout import ImageFile, plan_image, write_image
-from broadcast.export.fstype import _mountinfo_points, mount_type, on_fat
+from broadcast.export.fstype import _mountinfo_points, is_fat_type, mount_type, on_fat
 from broadcast.package.manifest import FileEntry, Manifest
 from broadcast.trust import verify
 from broadcast.trust.verify import Finding, first_difference, format_report
@@ -226,13 +226,40 @@ def test_file_system_type_from_the_mount_table():
 
 def test_hidden_files_in_a_folder(tmp_path, contents):
     folder = write_folder(tmp_path / "pkg", contents)
-    (folder / "01_SANG" / "._001_tao-hon.mp3").write_bytes(b"\x00\x05\x16\x07")
-    (folder / "desktop.ini").write_text("[.ShellClassInfo]\n")
-    (folder / ".Trashes").mkdir()
-    (folder / ".Trashes" / "501").write_bytes(b"x")
+    (folder / "01_SANG" / ".nhac-cua-toi.mp3").write_bytes(b"not ours")
+    (folder / ".cache").mkdir()
+    (folder / ".cache" / "x").write_bytes(b"x")
     report = verify.verify(folder)
-    assert sorted(kinds(report)) == [("hidden", ".Trashes"), ("hidden", "01_SANG/._001_tao-hon.mp3"),
-                                     ("hidden", "desktop.ini")]  # one each, not "extra" as well
+    assert sorted(kinds(report)) == [("hidden", ".cache"), ("hidden", "01_SANG/.nhac-cua-toi.mp3")]
+    assert not report.ok  # one each, not "extra" as well
+
+
+@pytest.mark.parametrize("left", [
+    ["System Volume Information/IndexerVolumeGuid", "$RECYCLE.BIN/desktop.ini"],  # Windows
+    [".fseventsd/fseventsd-uuid", ".Spotlight-V100/Store-V2/x", ".Trashes/501/x", ".DS_Store",
+     "01_SANG/._001_tao-hon.mp3"],  # macOS
+    [".Trash-1000/info/x.trashinfo", "desktop.ini", "Thumbs.db"],  # Linux desktops, Windows Explorer
+], ids=["windows", "macos", "linux"])
+def test_what_an_operating_system_leaves_on_a_stick_is_noted_not_refused(tmp_path, contents, left):
+    stick = tmp_path / "stick"
+    write_folder(stick / "xa-a", contents)
+    for name in left:
+        place = stick / name if not name.startswith("01_") else stick / "xa-a" / name
+        place.parent.mkdir(parents=True, exist_ok=True)
+        place.write_bytes(b"\x00\x05\x16\x07")
+    report = verify.verify(stick)
+    assert report.ok, report.problems
+    assert report.notes and all(f.kind in ("system", "appledouble") for f in report.notes)
+    lines = verify.format_report(report)
+    assert "everything is as planned" in lines[-1]
+    assert any("players skip it" in line or "companion" in line for line in lines)
+
+
+@pytest.mark.parametrize(("kind", "fat"), [("vfat", True), ("exfat", True), ("fuse.fusefat", True),
+                                           ("fuseblk", True), ("fuse.exfat", True), ("ext4", False),
+                                           ("fuse.sshfs", False), ("ntfs3", False), ("tmpfs", False)])
+def test_fuse_fat_mounts_count_as_fat(kind, fat):
+    assert is_fat_type(kind) is fat
 
 
 def test_hidden_files_in_an_image(tmp_path, contents):
@@ -240,7 +267,7 @@ def test_hidden_files_in_an_image(tmp_path, contents):
     subprocess.run([require_tool("mattrib"), "-i", f"{image}@@1M", "+h", f"::/{AUDIO[1]}"],
                    check=True, capture_output=True)
     report = verify.verify(image)
-    assert kinds(report) == [("hidden", AUDIO[1]), ("hidden", "desktop.ini")]
+    assert kinds(report) == [("hidden", AUDIO[1]), ("system", "desktop.ini")]
     assert report.files_checked == 5  # a planned file with the hidden flag is still checked
 
 
@@ -333,8 +360,10 @@ def test_report_lines_in_both_languages(tmp_path, contents):
     (folder / AUDIO[0]).unlink()
     report = verify.verify(folder)
     en, vi = format_report(report, "en"), format_report(report, "vi")
-    assert en[0] == (f"{AUDIO[0]}: missing: the package lists this file but it is not here. Copy the "
-                     "package again with broadcast usb … --replace (or write the .img again).")
+    assert en[0] == (f"{AUDIO[0]}: missing: the package lists this file but it is not here. Do not play "
+                     "this stick: ask the sender for a fresh copy of the package (or fetch it again with "
+                     "broadcast pull, if you have a link).")
+    assert not any("broadcast usb" in line for line in en + vi)  # operators have no such command
     assert vi[0].startswith(f"{AUDIO[0]}: thiếu tệp: gói có ghi tệp này nhưng ở đây không có.")
     megabytes = f"{report.bytes_checked / 1e6:.1f}"
     assert en[-1] == (f"Package Xã Dân Hóa at {folder}: 4 file(s), {megabytes} MB checked: "

@@ -31,7 +31,7 @@ class State:
 
 
 COMMANDS = ("init", "check", "spoken", "render", "tags", "schedule", "build", "usb", "image", "verify",
-            "publish", "share", "pull", "keys", "report", "asrun")
+            "publish", "share", "pull", "keys", "report", "asrun", "ui")
 """One module per command, ``broadcast.cli.<name>``, imported only when that command runs: an
 officer's ``broadcast check`` does not wait for the speech engines and the cloud library."""
 

@@ -8,7 +8,7 @@ from broadcast.operations import deliver
 
 
 @click.command("build", help=t("cli.build.help"))
-@click.option("--offline", is_flag=True, help=t("cli.render.offline_help"))
+@click.option("--offline/--online", default=None, help=t("cli.render.offline_help"))
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help=t("cli.render.jobs_help"))
 @click.argument("communes", nargs=-1, metavar="[COMMUNE]...")
 @click.pass_obj

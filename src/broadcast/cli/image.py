@@ -17,7 +17,7 @@ from broadcast.operations import deliver
               help=t("cli.image.output_help"))
 @click.option("--size", type=Size(), help=t("cli.image.size_help"))
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help=t("cli.render.jobs_help"))
-@click.option("--offline", is_flag=True, help=t("cli.render.offline_help"))
+@click.option("--offline/--online", default=None, help=t("cli.render.offline_help"))
 @click.pass_obj
 def command(state, communes, everyone: bool, output: Path | None, size: int | None,
             jobs: int | None, offline: bool) -> None:

@@ -23,7 +23,7 @@ def _show_plan(plan: deliver.PublishPlan) -> None:
 @store_options
 @click.option("--dry-run", is_flag=True, help=t("cli.publish.dry_run_help"))
 @click.option("-j", "--jobs", type=click.IntRange(1, 32), default=4, help=t("cli.publish.jobs_help"))
-@click.option("--offline", is_flag=True, help=t("cli.render.offline_help"))
+@click.option("--offline/--online", default=None, help=t("cli.render.offline_help"))
 @click.pass_obj
 def command(state, url, communes, endpoint_url, region, profile, addressing, dry_run, jobs, offline):
     with Shown(quiet_cached=True, labels={"upload": t("cli.publish.uploading")}) as shown:

@@ -5,6 +5,7 @@ from pathlib import Path
 import click
 
 from broadcast.cli.params import store_kwargs, store_options
+from broadcast.cli.progress import Shown
 from broadcast.i18n import t
 from broadcast.operations import receive
 
@@ -19,9 +20,10 @@ from broadcast.operations import receive
 @click.pass_obj
 def command(state, source, commune, dest, trust_items, accept_new_key, endpoint_url, region, profile,
             addressing):
-    pulled = receive.pull(source, commune, dest, trust=trust_items, accept_new_key=accept_new_key,
-                          store_options=store_kwargs(endpoint_url, region, profile, addressing),
-                          workspace_option=state.workspace_option)
+    with Shown() as shown:
+        pulled = receive.pull(source, commune, dest, trust=trust_items, accept_new_key=accept_new_key,
+                              store_options=store_kwargs(endpoint_url, region, profile, addressing),
+                              workspace_option=state.workspace_option, report=shown)
     result = pulled.result
     click.echo(pulled.verdict_text)
     if result.repaired:

@@ -21,7 +21,7 @@ def _summary(rendered: produce.Rendered) -> str:
 
 
 @click.command("render", help=t("cli.render.help"))
-@click.option("--offline", is_flag=True, help=t("cli.render.offline_help"))
+@click.option("--offline/--online", default=None, help=t("cli.render.offline_help"))
 @click.option("-j", "--jobs", type=click.IntRange(1, 64), default=None, help=t("cli.render.jobs_help"))
 @click.option("--json", "as_json", is_flag=True, help=t("cli.render.json_help"))
 @click.pass_obj

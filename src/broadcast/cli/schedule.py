@@ -13,7 +13,7 @@ from broadcast.operations import produce
 @click.option("--commune", "commune_id", metavar="ID", help=t("cli.schedule.commune_help"))
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help=t("cli.schedule.date_help"))
 @click.option("--json", "as_json", is_flag=True, help=t("cli.schedule.json_help"))
-@click.option("--offline", is_flag=True, help=t("cli.render.offline_help"))
+@click.option("--offline/--online", default=None, help=t("cli.render.offline_help"))
 @click.option("--mixdown/--no-mixdown", default=None, help=t("cli.schedule.mixdown_help"))
 @click.pass_obj
 def command(state, commune_id, day, as_json: bool, offline: bool, mixdown) -> int:

@@ -13,7 +13,7 @@ from broadcast.operations import deliver
 @click.argument("commune")
 @click.argument("target", type=click.Path(path_type=Path))
 @click.option("--replace", is_flag=True, help=t("cli.usb.replace_help"))
-@click.option("--offline", is_flag=True, help=t("cli.render.offline_help"))
+@click.option("--offline/--online", default=None, help=t("cli.render.offline_help"))
 @click.pass_obj
 def command(state, commune: str, target: Path, replace: bool, offline: bool) -> None:
     with Shown(quiet_cached=True, labels={"usb": t("cli.usb.copying", target=target)}) as shown:

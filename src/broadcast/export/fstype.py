@@ -20,7 +20,18 @@ FAT_FILE_SYSTEMS = {"vfat", "msdos", "fat", "fat12", "fat16", "fat32", "exfat"}
 def on_fat(path: Path) -> bool:
     """True when ``path`` lies on a FAT or exFAT file system, where listing order is directory order."""
     kind = _file_system_type(os.path.realpath(path))
-    return kind is not None and kind.lower() in FAT_FILE_SYSTEMS
+    return kind is not None and is_fat_type(kind)
+
+
+def is_fat_type(kind: str) -> bool:
+    """A mount type that is FAT: the kernel's (vfat, msdos, exfat), a FUSE FAT driver
+    (fuse.fusefat, fuse.exfat…), or ``fuseblk``, which desktop Linux uses for sticks mounted
+    through FUSE (FAT or exFAT on a stick; for an NTFS disk the check costs nothing, since the
+    names of a package sort in play order anyway)."""
+    kind = kind.lower()
+    if kind in FAT_FILE_SYSTEMS or kind == "fuseblk":
+        return True
+    return kind.startswith("fuse.") and any(name in kind for name in ("fat", "msdos"))
 
 
 def _file_system_type(path: str) -> str | None:

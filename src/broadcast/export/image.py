@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from broadcast.errors import InputError
-from broadcast.export.fat.layout import ImageFile, plan_image, write_image
+from broadcast.export.fat.layout import ImageFile, min_image_size, plan_image, write_image
 from broadcast.export.fat.read import FatImage
 from broadcast.export.usb import load_manifest
 from broadcast.package import manifest
@@ -59,13 +59,28 @@ def check_replaceable(dest: Path, commune: str) -> None:
         raise InputError("image.not_ours", path=dest)
 
 
+MIB = 1 << 20
+GIB = 1 << 30
+
+
+def stick_size(needed: int) -> int:
+    """The image size when none is asked for: the next power of two from 64 MiB up to 1 GiB,
+    then the next whole GiB. A stick written from the image shows that size (64 MB, 512 MB,
+    3 GB), not an odd 37 MB; the extra is free space, which the image file does not store."""
+    size = 64 * MIB
+    while size < needed and size < GIB:
+        size *= 2
+    return size if needed <= size else -(-needed // GIB) * GIB
+
+
 def make_image(package_dir: Path, dest: Path, *, size: int | None = None,
                progress: Callable[[int], None] | None = None) -> Path:
     """Write the package at ``package_dir`` as a disk image at ``dest`` (replacing only an image
-    of the same commune that broadcast made)."""
+    of the same commune that broadcast made), ``size`` bytes, else ``stick_size``."""
     plan = load_manifest(package_dir)
     check_replaceable(dest, plan.commune["id"])
-    layout = plan_image(image_files(package_dir, plan), label=volume_label(plan.commune["name"]),
-                        size=size, timestamp=_timestamp(plan.created))
+    files = image_files(package_dir, plan)
+    layout = plan_image(files, label=volume_label(plan.commune["name"]),
+                        size=size or stick_size(min_image_size(files)), timestamp=_timestamp(plan.created))
     write_image(layout, dest, progress=progress)
     return dest

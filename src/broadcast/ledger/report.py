@@ -3,9 +3,10 @@
 Like the office's annual report ("USB data for 13 communes"), per commune and in total:
 
 - **Packages** by channel and date. A package is one content version of one commune's package
-  through one channel (USB, disk image, cloud): delivering the same version again through the
-  same channel (a second stick, publish then pull) counts once, on its latest date in the period.
-  Builds are not deliveries and are not counted.
+  through one channel (USB, disk image, a pull from the cloud): delivering the same version again
+  through the same channel (a second stick) counts once, on its latest date in the period. A
+  publish only puts a package where the commune can fetch it: it is counted apart, as published,
+  not as delivered, until a pull is recorded. Builds are not deliveries and are not counted.
 - **Minutes** of content by topic and language, from the latest version delivered to each commune
   (per campaign) in the period: plays × seconds of each message. A message with several topics
   counts under each of them.
@@ -24,7 +25,7 @@ import datetime as dt
 import io
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from broadcast.campaign import sheets
@@ -34,6 +35,9 @@ from broadcast.ledger.book import Delivery, Ledger, Play, local_date
 from broadcast.plan import schedule
 
 DELIVERED = ("usb", "image", "cloud")
+"""Channels a package reaches the commune by: a stick, an image handed over, a pull."""
+ROUTES = {"usb": "usb", "image": "image", "pull": "cloud", "publish": "published"}
+"""Action → the channel the report counts it under; "published" is not a delivery."""
 
 
 def _vi(key: str, **params: object) -> str:
@@ -104,7 +108,8 @@ def _packages(deliveries: list[Delivery]) -> list[Package]:
     found = [Package(local_date(d.time), d.commune, d.commune_name, d.channel, d.campaign, d.sequence,
                      d.version, d.files, d.bytes, len(group))
              for group in groups.values() for d in group[-1:]]
-    return sorted(found, key=lambda p: (p.date, p.commune, DELIVERED.index(p.channel), p.sequence))
+    order = [*DELIVERED, "published"]
+    return sorted(found, key=lambda p: (p.date, p.commune, order.index(p.channel), p.sequence))
 
 
 def _latest(deliveries: list[Delivery]) -> list[Delivery]:
@@ -150,12 +155,14 @@ def build_report(ledger: Ledger, *, start: dt.date | None = None, end: dt.date |
 
     ``plan`` gives the planned items; without it, the plans the ledger holds for the latest
     delivered versions are used."""
-    deliveries = [d for d in ledger.deliveries(start, end) if d.channel in DELIVERED]
-    packages = _packages(deliveries)
+    routed = [replace(d, channel=ROUTES[d.action]) for d in ledger.deliveries(start, end)
+              if d.action in ROUTES]
+    packages = _packages(routed)
+    deliveries = [d for d in routed if d.channel in DELIVERED]
     latest = _latest(deliveries)
     plays = ledger.plays(start, end)
     planned = _planned(plan or ledger.delivered_plan(), start, end)
-    names = {d.commune: d.commune_name for d in deliveries}
+    names = {d.commune: d.commune_name for d in routed}
     ids = sorted(set(names) | {p.commune for p in plays} | {k[0] for k in planned})
     communes = tuple(_figures(c, names.get(c, ""), packages, latest, plays, planned) for c in ids)
     return Report(start, end, tuple(packages), communes,
@@ -181,7 +188,8 @@ def _language(code: str) -> str:
 
 def _row_of(f: Figures) -> tuple:
     return (f.commune or f.name, f.name if f.commune else "", *(f.packages.get(c, 0) for c in DELIVERED),
-            sum(f.packages.values()), f.messages, round(f.minutes, 1))
+            sum(f.packages.get(c, 0) for c in DELIVERED), f.packages.get("published", 0), f.messages,
+            round(f.minutes, 1))
 
 
 def _matrix(title: str, report: Report, key: str, label) -> Table:
@@ -204,7 +212,7 @@ def _plays_table(report: Report) -> Table:
 
 def tables(report: Report) -> list[Table]:
     """The report's tables, in the order they are shown."""
-    summary = ("commune", "name", *DELIVERED, "packages", "messages", "minutes")
+    summary = ("commune", "name", *DELIVERED, "packages", "published", "messages", "minutes")
     package = ("date", "commune", "name", "channel", "campaign", "sequence", "files", "megabytes", "times")
     found = [
         Table(_vi("report.table.summary"), tuple(_vi(f"report.column.{n}") for n in summary),

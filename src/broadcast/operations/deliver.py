@@ -4,6 +4,7 @@ a store, and make a share link an operator pulls from."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +18,12 @@ from broadcast.export.cloud import share as sharer
 from broadcast.export.cloud.layout import Upload
 from broadcast.export.cloud.stores import open_store
 from broadcast.ledger.book import delivery_from_manifest
+from broadcast.operations import voice
 from broadcast.operations.campaign import Campaign
 from broadcast.operations.produce import ClipsFailed, make_clips
 from broadcast.package.contents import PackagePlan
-from broadcast.progress import Advance, Reporter, quiet
+from broadcast.progress import Advance, Notice, Reporter, quiet
+from broadcast.sound import render as renderer
 from broadcast.trust import verify
 
 
@@ -45,7 +48,7 @@ class Built:
         return sum(f.duration or 0 for f in self.plan.manifest.audio) / 60
 
 
-def build(campaign: Campaign, communes: Sequence[str] = (), *, offline: bool = False,
+def build(campaign: Campaign, communes: Sequence[str] = (), *, offline: bool | None = None,
           jobs: int | None = None, report: Reporter = quiet) -> list[Built]:
     """Render, plan and package every commune (or the named ones) into ``dist/packages/``,
     signed with the office's key and recorded in the ledger. The caller holds the lock."""
@@ -57,10 +60,23 @@ def build(campaign: Campaign, communes: Sequence[str] = (), *, offline: bool = F
     with campaign.ledger() as ledger:
         built = pipeline.build(campaign.workspace, made, pipeline.sealer(campaign.workspace, key, ledger),
                                communes or None, report=report)
+    _tell_mixed_voices(campaign, [plan for plan, _, _ in built], report)
     return [Built(plan, folder, changed) for plan, folder, changed in built]
 
 
-def build_packages(campaign: Campaign, communes: Sequence[str] = (), *, offline: bool = False,
+def _tell_mixed_voices(campaign: Campaign, plans: list[PackagePlan], report: Reporter) -> None:
+    """A package speaks with one voice unless messages name their own engine: then say so."""
+    ws = campaign.workspace
+    offline = voice.choose(campaign, None).offline
+    engines = {m.id: renderer.engine_for(ws, m, offline) for m in ws.messages
+               if m.recording is None and not m.awaiting_recording}
+    for plan in plans:
+        found = sorted({engines[f.message] for f in plan.manifest.audio if f.message in engines})
+        if len(found) > 1:
+            report(Notice("package.mixed_voices", {"commune": plan.commune.id, "voices": ", ".join(found)}))
+
+
+def build_packages(campaign: Campaign, communes: Sequence[str] = (), *, offline: bool | None = None,
                    jobs: int | None = None, report: Reporter = quiet) -> list[Built]:
     """``build``, holding the lock: the action behind ``broadcast build``."""
     with campaign.writing("build"):
@@ -88,7 +104,7 @@ class OnStick:
 
 
 def write_stick(campaign: Campaign, commune: str, target: Path, *, replace: bool = False,
-                offline: bool = False, report: Reporter = quiet) -> OnStick:
+                offline: bool | None = None, report: Reporter = quiet) -> OnStick:
     """Build ``commune``'s package and write it onto the stick mounted at ``target``, read back."""
     usb.check_target(Path(target))  # before minutes of rendering, not after
     with campaign.writing("usb"):
@@ -126,7 +142,7 @@ class Imaged:
 
 def make_images(campaign: Campaign, communes: Sequence[str] = (), *, everyone: bool = False,
                 output: Path | None = None, size: int | None = None, jobs: int | None = None,
-                offline: bool = False, report: Reporter = quiet) -> list[Imaged]:
+                offline: bool | None = None, report: Reporter = quiet) -> list[Imaged]:
     """One FAT32 disk image per commune (``<commune>.img``), for dd, Rufus or balenaEtcher."""
     if not communes and not everyone:
         raise InputError("cli.image.which")
@@ -137,11 +153,15 @@ def make_images(campaign: Campaign, communes: Sequence[str] = (), *, everyone: b
         folder.mkdir(parents=True, exist_ok=True)
         fsio.remove_stale_temporaries(folder)  # half-written images of a run that was killed
         made = []
+        content = sum(f.size for b in built for f in b.plan.manifest.files)
+        meter = _ByteMeter(report, "image", content + sum(len(b.plan.manifest_bytes()) for b in built))
         with interrupts.thread_pool(jobs or 2) as (pool, stop):
             def one(item: Built) -> tuple[Built, Path]:
-                # Ctrl-C: the image being written stops at its next chunk and its .part goes.
+                def written(size: int) -> None:
+                    stop.check(size)  # Ctrl-C: the image stops at its next chunk and its .part goes
+                    meter(size)
                 return item, images.make_image(item.folder, folder / f"{item.commune}.img", size=size,
-                                               progress=stop.check)
+                                               progress=written)
 
             futures = [pool.submit(one, item) for item in built]
             for future in interrupts.completed(futures, ordered=True):
@@ -149,6 +169,19 @@ def make_images(campaign: Campaign, communes: Sequence[str] = (), *, everyone: b
                 _record(campaign, item, "image", "image", str(path))
                 made.append(Imaged(item.commune, path, path.stat().st_size))
     return made
+
+
+class _ByteMeter:
+    """Adds up bytes from several threads and tells the reporter how far a step is."""
+
+    def __init__(self, report: Reporter, step: str, total: int) -> None:
+        self.report, self.step, self.total, self.done = report, step, total, 0
+        self._lock = threading.Lock()
+
+    def __call__(self, size: int) -> None:
+        with self._lock:
+            self.done += size
+            self.report(Advance(self.step, min(self.done, self.total), self.total, "bytes"))
 
 
 @dataclass(frozen=True)
@@ -171,7 +204,7 @@ class Published:
 
 def publish(campaign: Campaign, url: str, communes: Sequence[str] = (), *,
             store_options: dict | None = None, dry_run: bool = False, jobs: int = 4,
-            offline: bool = False, report: Reporter = quiet,
+            offline: bool | None = None, report: Reporter = quiet,
             planned: Callable[[PublishPlan], None] | None = None) -> Published:
     """Build and publish packages to ``s3://bucket/prefix`` or ``file:///folder``: each clip once,
     only what the store lacks, pointers last. ``planned`` hears the plan before the upload."""

@@ -106,3 +106,19 @@ def hold(path: Path, command: str, *, shown: Path | None = None) -> Iterator[Non
 def workspace(root: Path, command: str) -> contextlib.AbstractContextManager[None]:
     """The lock of one campaign folder: held by every command that writes into it."""
     return hold(root / WORKSPACE_LOCK, command, shown=root)
+
+
+def holder(root: Path) -> dict | None:
+    """Who holds the campaign folder's lock, if another process does: its note (command, pid,
+    host, started), else None. Never waits, and takes the lock (for an instant) only when the
+    note names a live process that may have let it go."""
+    path = root / WORKSPACE_LOCK
+    if not path.is_file():
+        return None
+    with open(path, "a+", encoding="utf-8") as fh:
+        note = _read_note(fh)
+        if not _holder_alive(note):
+            return None  # free, ours, or its holder is gone
+        if _try_lock(fh):
+            return None  # the process lives on but has let go (closing the file releases it)
+        return note

@@ -10,11 +10,12 @@ from dataclasses import dataclass
 
 from broadcast import pipeline
 from broadcast.errors import BroadcastError, InputError, Problem
+from broadcast.operations import voice
 from broadcast.operations.campaign import Campaign
 from broadcast.plan import playlist
 from broadcast.plan import schedule as planner
 from broadcast.plan.schedule import Schedule
-from broadcast.progress import Advance, Reporter, quiet
+from broadcast.progress import Advance, Notice, Reporter, quiet
 from broadcast.sound import render as renderer
 from broadcast.sound.render import ClipResult, Clips, Failure
 
@@ -42,12 +43,19 @@ class ClipsFailed(BroadcastError):
         return "\n".join(f.error.message() for f in self.failures)
 
 
-def make_clips(campaign: Campaign, *, offline: bool, jobs: int | None, report: Reporter,
-               planned: list[renderer.ClipJob] | None = None) -> Clips:
-    """Render what changed; every clip, made or reused, is told to ``report``."""
-    planned = renderer.plan(campaign.workspace, offline=offline) if planned is None else planned
-    return pipeline.clips(campaign.workspace, workers=jobs, jobs=planned,
+def make_clips(campaign: Campaign, *, offline: bool | None, jobs: int | None, report: Reporter) -> Clips:
+    """Render what changed, with the campaign's one speech choice (``voice``); every clip,
+    made or reused, is told to ``report``, and so is a remembered offline choice that has
+    clips to make."""
+    chosen = voice.choose(campaign, offline)
+    planned = renderer.plan(campaign.workspace, offline=chosen.offline)
+    fresh = [job for job in planned if not renderer.is_cached(job)]
+    if chosen.remembered and chosen.offline and fresh:
+        report(Notice("speech.remembered_offline", {"count": len(fresh)}))
+    made = pipeline.clips(campaign.workspace, workers=jobs, jobs=planned,
                           progress=clip_reporter(report, len(planned)))
+    voice.remember(campaign, chosen)
+    return made
 
 
 @dataclass(frozen=True)
@@ -64,7 +72,7 @@ class Rendered:
         return max((f.error.exit_code for f in self.failures), default=0)
 
 
-def render(campaign: Campaign, *, offline: bool = False, jobs: int | None = None,
+def render(campaign: Campaign, *, offline: bool | None = None, jobs: int | None = None,
            report: Reporter = quiet) -> Rendered:
     """Every clip whose inputs changed, on all cores; one failing clip does not stop the others."""
     started = time.monotonic()
@@ -94,7 +102,8 @@ class Planned:
 
 
 def schedule(campaign: Campaign, *, commune: str | None = None, day: dt.date | None = None,
-             offline: bool = False, mixdown: bool | None = None, report: Reporter = quiet) -> Planned:
+             offline: bool | None = None, mixdown: bool | None = None,
+             report: Reporter = quiet) -> Planned:
     """Plan every commune, day and slot (rendering what is missing first) and write the
     playlists, sheets and mixdowns to ``build/schedule/``."""
     ws = campaign.workspace
@@ -107,6 +116,6 @@ def schedule(campaign: Campaign, *, commune: str | None = None, day: dt.date | N
     with campaign.writing("schedule"):
         made = make_clips(campaign, offline=offline, jobs=None, report=report)
         plan = pipeline.plan(ws, made)
-        pipeline.write_schedule(ws, plan, made, mixdown=mixdown)
+        pipeline.write_schedule(ws, plan, made, mixdown=mixdown, communes={commune} if commune else None)
     return Planned(planner.select(plan, commune=commune, day=day), [*campaign.warnings, *plan.warnings],
                    made.failures, {c.id: c.name for c in ws.communes})

@@ -13,6 +13,7 @@ from broadcast.export.cloud import pull as puller
 from broadcast.ledger.book import delivery_from_manifest
 from broadcast.operations import lock
 from broadcast.operations.campaign import find_optional, receiver_ledger, trusted_keys
+from broadcast.progress import Reporter, quiet
 from broadcast.trust import policy, signing, verify
 from broadcast.trust.signing import Verdict
 
@@ -34,9 +35,10 @@ def _lock_path(folder: Path) -> Path:
 
 def pull(source: str, commune: str, dest: Path, *, trust: Sequence[str] = (),
          accept_new_key: bool = False, store_options: dict | None = None,
-         workspace_option: str | None = None) -> Pulled:
+         workspace_option: str | None = None, report: Reporter = quiet) -> Pulled:
     """Make ``dest`` hold ``commune``'s latest published package, checked file by file and
-    signed by a key the receiver trusts (the first one seen, or one given with ``trust``)."""
+    signed by a key the receiver trusts (the first one seen, or one given with ``trust``);
+    ``report`` hears the bytes as they arrive."""
     campaign = find_optional(workspace_option)
     trusted = trusted_keys(trust, campaign)
     seen = policy.Seen()
@@ -53,7 +55,7 @@ def pull(source: str, commune: str, dest: Path, *, trust: Sequence[str] = (),
     origin = puller.open_source(source, **(store_options or {}))
     folder = puller.destination_folder(dest, commune)
     with lock.hold(_lock_path(folder), "broadcast pull", shown=folder):
-        result = puller.pull(origin, commune, folder, approve=approve)
+        result = puller.pull(origin, commune, folder, approve=approve, report=report)
         seen.remember(commune, verdicts[-1].key, result.manifest.sequence)
         with receiver_ledger(campaign) as ledger:
             ledger.record_once(delivery_from_manifest(result.manifest, action="pull", channel="cloud",

@@ -24,6 +24,14 @@ def _schedule_lines(data: dict) -> list[str]:
     return lines
 
 
+def _examples(data: dict) -> str:
+    """The package's own first two folders, as examples of how folders are named."""
+    slots = [(day, slot) for day in data["days"] for slot in day["slots"]][:2]
+    return "; ".join(t_in("vi", "guide.example_one", folder=slot["folder"],
+                          slot=slot.get("title") or slot["slot"], day=_vietnamese_date(day["date"])[:5])
+                     for day, slot in slots)
+
+
 def _vietnamese_date(iso: str) -> str:
     year, month, day = iso.split("-")
     return f"{day}/{month}/{year}"
@@ -39,7 +47,10 @@ def render(data: dict) -> str:
         "start": _vietnamese_date(data["campaign"]["start"]),
         "end": _vietnamese_date(data["campaign"]["end"]),
     }
-    parts = [t_in("vi", "guide.header", **params), t_in("vi", "guide.contents", **params),
+    contents = t_in("vi", "guide.contents", **params).splitlines()
+    if _examples(data):  # after the line that says how folders are named
+        contents.insert(2, t_in("vi", "guide.example", examples=_examples(data)))
+    parts = [t_in("vi", "guide.header", **params), "\n".join(contents),
              t_in("vi", "guide.play", **params), t_in("vi", "guide.schedule_title", **params),
              *_schedule_lines(data), "", t_in("vi", "guide.check", **params)]
     if data.get("fingerprint"):

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from broadcast import fsio
 from broadcast.campaign.model import Workspace
 from broadcast.plan import playlist, schedule
+from broadcast.plan.dateless import evergreen
 from broadcast.sound import audio, render
 from broadcast.sound.cache import Store, key_of
 
@@ -30,12 +31,15 @@ def _entries(items: Iterable[schedule.Item], folder: Path) -> list[playlist.Entr
 
 
 def write_schedule(ws: Workspace, plan_: schedule.Schedule, made: Clips, *,
-                   mixdown: bool | None = None) -> list[Path]:
+                   mixdown: bool | None = None, communes: Collection[str] | None = None) -> list[Path]:
     """Playlists per commune × day × slot (M3U8 and PLS), one per slot for players that cannot
-    follow dates, a CSV schedule sheet per commune, and mixdowns if asked for."""
+    follow dates, a CSV schedule sheet per commune, and mixdowns if asked for; only for
+    ``communes`` when they are named (the others' files are left as they are)."""
     mixdown = ws.settings.schedule.mixdown if mixdown is None else mixdown
     written: list[Path] = []
     for commune in plan_.communes:
+        if communes is not None and commune.commune not in communes:
+            continue
         folder = ws.root / SCHEDULE_DIR / commune.commune
         files: dict[str, str | Path] = {}
         for day in commune.days:
@@ -50,23 +54,6 @@ def write_schedule(ws: Workspace, plan_: schedule.Schedule, made: Clips, *,
             commune, lambda _day, slot, index, here=folder: _relative(slot.items[index].path, here))
         written += _replace_folder(folder, files)
     return written
-
-
-def evergreen(ws: Workspace, plan_: schedule.Schedule, commune_id: str) -> dict[str, list[schedule.Item]]:
-    """Per slot, the longest day's items using only messages valid on every day and weekday of
-    the campaign: a player that cannot follow dates must never play a message out of its window."""
-    dated = {m.id for m in ws.messages if m.valid_from or m.valid_until or len(m.weekdays) < 7}
-    best: dict[str, list[schedule.Item]] = {}
-    commune = next(c for c in plan_.communes if c.commune == commune_id)
-    for day in commune.days:
-        for slot in day.slots:
-            items = [i for i in slot.items if i.kind == "jingle" or i.id not in dated]
-            while items and items[-1].kind == "jingle":
-                items.pop()
-            if len([i for i in items if i.kind == "message"]) > len(
-                    [i for i in best.get(slot.slot, []) if i.kind == "message"]):
-                best[slot.slot] = items
-    return best
 
 
 def _mixdown(ws: Workspace, slot: schedule.SlotPlan, made: Clips) -> Path:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from broadcast.campaign.fields import language_name
 from broadcast.campaign.model import Commune, Message, Workspace
 from broadcast.errors import InputError, Problem
+from broadcast.plan import reach
 from broadcast.plan.rotation import DayFill, Placement, SlotFill, Timing, calendar, slots_on, valid_on, walk
 
 STATION = "_station"
@@ -164,6 +165,7 @@ def plan(ws: Workspace, clips: Mapping[str, ClipInfo], jingle: ClipInfo | None =
     # Awaiting messages are reported per commune and language (recording_missing) instead.
     warnings += [_no_airtime(ctx, m) for m in ws.messages
                  if not m.awaiting_recording and not played[m.id]]
+    warnings += reach.unreached(ws)
     return Schedule(campaign.id, campaign.start, campaign.end, tuple(communes), tuple(warnings))
 
 

@@ -99,6 +99,12 @@ def _jingle(ws: Workspace, message: Message, which: str) -> Path | None:
     return getattr(message, which) or getattr(ws.settings.jingles, which)
 
 
+def engine_for(ws: Workspace, message: Message, offline: bool) -> str:
+    """The speech engine that speaks ``message``: espeak when offline, else the message's own
+    choice, else the campaign's."""
+    return "espeak" if offline else (message.engine or ws.settings.speech.engine)
+
+
 def _job(ws: Workspace, message: Message, lexicon: textprep.Lexicon, offline: bool) -> ClipJob:
     profile = ws.profile_for(message)
     if message.id == STATION:
@@ -110,7 +116,7 @@ def _job(ws: Workspace, message: Message, lexicon: textprep.Lexicon, offline: bo
     if message.recording is not None:
         speech_key = key_of({"recording": content_hash(message.recording)})
     else:
-        engine_name = "espeak" if offline else (message.engine or ws.settings.speech.engine)
+        engine_name = engine_for(ws, message, offline)
         engine = speech.engine(engine_name)
         text = textprep.prepare(message.text or "", lexicon)
         voice_parts = {"engine": engine_name, "voice": message.voice or ws.settings.speech.voice
@@ -146,6 +152,11 @@ def _tag_values(ws: Workspace, message: Message, voice: dict) -> dict[str, str |
         "valid_from": message.valid_from and message.valid_from.isoformat(),
         "valid_until": message.valid_until and message.valid_until.isoformat(),
     }
+
+
+def is_cached(job: ClipJob) -> bool:
+    """Whether the finished clip of ``job`` is in the cache already (rendering it costs nothing)."""
+    return Store(job.cache_root / "clips").get(job.clip_key, ".mp3") is not None
 
 
 def _speech_source(job: ClipJob) -> Path:

@@ -94,7 +94,9 @@ def _fresh_library() -> Iterator[tuple[ctypes.CDLL, int]]:
         lib = ctypes.CDLL(path)
         data = espeakng_loader.get_data_path()
     except (OSError, RuntimeError) as exc:
-        raise OperationalError("speech.espeak_unavailable", path=path, reason=exc) from exc
+        # On Windows the DLL needs the Microsoft Visual C++ runtime, which no wheel ships.
+        key = "speech.espeak_unavailable_windows" if os.name == "nt" else "speech.espeak_unavailable"
+        raise OperationalError(key, path=path, reason=exc) from exc
     try:
         _declare(lib)
         sample_rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data.encode(), 0)

@@ -31,10 +31,16 @@ from broadcast.i18n import current_language, t_in
 from broadcast.package import manifest as manifest_format
 from broadcast.package.manifest import Manifest
 
-# Names players stumble on that PCs and Macs leave behind (FIELD.md); anything starting with "."
-# (._x, .Trashes, .Spotlight-V100, .fseventsd) is caught by its dot.
-HIDDEN_NAMES = frozenset({"system volume information", "desktop.ini", "thumbs.db", "$recycle.bin",
-                          "recycler", "recycled"})
+# What operating systems make on every stick they touch (FIELD.md): Windows, macOS, Linux. An
+# operator often cannot delete them, and players skip them, so they are noted, never refused.
+SYSTEM_NAMES = frozenset({"system volume information", "$recycle.bin", "recycler", "recycled",
+                          "desktop.ini", "thumbs.db", ".fseventsd", ".spotlight-v100", ".trashes",
+                          ".temporaryitems", ".ds_store", ".apdisk", ".volumeicon.icns",
+                          ".metadata_never_index", "lost+found"})
+SYSTEM_PREFIXES = (".trash-",)  # Linux desktops: .Trash-1000
+APPLEDOUBLE = "._"  # a Mac's companion of each file it writes or tags
+NOTE_KINDS = frozenset({"system", "appledouble"})
+"""Findings that are information, not problems: they never make a report fail."""
 # File systems whose listing order is the on-disk directory order players follow.
 FILE_ATTRIBUTE_HIDDEN_OR_SYSTEM = 0x02 | 0x04
 MAX_MANIFEST_BYTES = 64 << 20
@@ -72,8 +78,17 @@ class Report:
     package: str = ""  # where the package sits in the source: "" for its root, else "xa-a"
 
     @property
+    def problems(self) -> tuple[Finding, ...]:
+        return tuple(f for f in self.findings if f.kind not in NOTE_KINDS)
+
+    @property
+    def notes(self) -> tuple[Finding, ...]:
+        """What operating systems left, told for information."""
+        return tuple(f for f in self.findings if f.kind in NOTE_KINDS)
+
+    @property
     def ok(self) -> bool:
-        return not self.findings
+        return not self.problems
 
 
 @dataclass(frozen=True)
@@ -167,8 +182,8 @@ def verify(path: Path) -> Report:
 
 
 def require_ok(reports: Sequence[Report]) -> None:
-    """Raise VerificationFailed (exit 3) when any report has findings."""
-    problems = sum(len(r.findings) for r in reports)
+    """Raise VerificationFailed (exit 3) when any report has problems."""
+    problems = sum(len(r.problems) for r in reports)
     if problems:
         raise VerificationFailed("verify.failed", problems=problems)
 
@@ -282,6 +297,10 @@ def _scan_folder(view: _View, folder: str, items: list[Item], wanted_files: set[
             item.is_dir or item.regular)
         if item.is_dir and LEFTOVER.match(item.name):
             scan.strays.append(Finding("leftover", item.path, "folder"))
+        elif _is_system(item.name):
+            scan.strays.append(Finding("system", item.path, "folder" if item.is_dir else ""))
+        elif item.name.startswith(APPLEDOUBLE) and not item.is_dir:
+            scan.strays.append(Finding("appledouble", item.path))
         elif _is_hidden(item):
             scan.strays.append(Finding("hidden", item.path, "folder" if item.is_dir else ""))
         elif not wanted:
@@ -383,7 +402,7 @@ def format_report(report: Report, lang: str | None = None) -> list[str]:
         lines.append(t_in(lang, "verify.order_skipped"))
     where = f"{report.source}/{report.package}" if report.package else report.source
     megabytes = f"{report.bytes_checked / 1e6:.1f}"
-    numbers = {"where": where, "files": report.files_checked, "problems": len(report.findings),
+    numbers = {"where": where, "files": report.files_checked, "problems": len(report.problems),
                "mb": megabytes.replace(".", ",") if lang == "vi" else megabytes}
     if report.manifest is None:
         lines.append(t_in(lang, "verify.summary.outside", **numbers))
@@ -397,11 +416,18 @@ def format_report(report: Report, lang: str | None = None) -> list[str]:
 def _finding_line(finding: Finding, lang: str) -> str:
     key = f"verify.finding.{finding.kind}" + (f"_{finding.detail}" if finding.detail else "")
     text = t_in(lang, key, expected=finding.expected, found=finding.found, position=finding.position)
+    if finding.kind in NOTE_KINDS:
+        return f"{finding.path or '/'}: {t_in(lang, 'verify.note')}: {text}"
     return f"{finding.path or '/'}: {text}"
 
 
+def _is_system(name: str) -> bool:
+    lower = name.lower()
+    return lower in SYSTEM_NAMES or lower.startswith(SYSTEM_PREFIXES)
+
+
 def _is_hidden(item: Item) -> bool:
-    return item.flagged or item.name.startswith(".") or item.name.lower() in HIDDEN_NAMES
+    return item.flagged or item.name.startswith(".")
 
 
 def _join(prefix: str, path: str) -> str:

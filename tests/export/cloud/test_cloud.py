@@ -110,6 +110,10 @@ def test_publish_stores_each_clip_once_and_republish_uploads_nothing(campaign, b
     assert again.returncode == 0, again.stderr
     assert "uploaded 0 object(s) (0.0 MB)" in again.stdout
     assert keys_in(endpoint, name) == stored
+    # What was reused is what the store holds (each clip once), not one per copy in the packages.
+    held = {k: v for k, v in stored.items() if not k.endswith("latest.json")}
+    megabytes = f"{sum(held.values()) / 1e6:.1f}"
+    assert f"reused {len(held)} ({megabytes} MB)" in again.stdout, again.stdout
 
 
 def test_dry_run_prints_the_plan_and_uploads_nothing(campaign, bucket):
@@ -192,28 +196,49 @@ def test_interrupted_pull_resumes_and_a_corrupted_file_is_fetched_again(campaign
     endpoint, name, _ = bucket
     source = pull.open_source(published(campaign, endpoint, name), endpoint_url=endpoint)
     dest = tmp_path / "xa-a"
-    seen = []
+    seen: list[str] = []
 
-    def interrupt(path):
-        seen.append(path)
-        if len(seen) == 4:
+    def interrupt(event):
+        if event.item not in seen:
+            seen.append(event.item)
+        if len(seen) == 4:  # three files whole, the fourth begun
             raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        pull.pull(source, "xa-a", dest, progress=interrupt)
+        pull.pull(source, "xa-a", dest, report=interrupt)
     assert not dest.exists()  # nothing switched in before the package was complete
     partial = tmp_path / ".xa-a.broadcast-pull-staging"
-    done = sorted(p for p in partial.rglob("*.mp3"))
-    assert len(done) >= 3
+    done = sorted(p for p in partial.rglob("*") if p.is_file() and p.suffix != ".part")
+    assert len(done) == 3
     done[0].write_bytes(b"\0" + done[0].read_bytes()[1:])  # damage one downloaded file
     downloads = source.store.stats["get"]
     result = pull.pull(source, "xa-a", dest)
     fetched = source.store.stats["get"] - downloads
-    total = len(json.loads((campaign / "dist/packages/xa-a/manifest.json").read_text())["files"])
-    # Pointer + manifest, the damaged file, and what had not been fetched yet; no more.
-    assert result.downloaded == total - len(done) + 1
+    files = json.loads((campaign / "dist/packages/xa-a/manifest.json").read_text())["files"]
+    distinct = len({f["sha256"] for f in files})
+    # Pointer + manifest, the damaged file, and the contents not fetched yet; no more.
+    assert result.downloaded == distinct - len(done) + 1
     assert fetched <= 2 + result.downloaded
     same_package(dest, campaign / "dist/packages/xa-a")
+
+
+def test_a_pull_fetches_each_content_once(campaign, bucket, tmp_path):
+    endpoint, name, _ = bucket
+    url = published(campaign, endpoint, name)
+    files = json.loads((campaign / "dist/packages/xa-a/manifest.json").read_text(encoding="utf-8"))["files"]
+    distinct = {f["sha256"]: f["size"] for f in files}
+    manifest = (campaign / "dist/packages/xa-a/manifest.json").stat().st_size
+    floor = sum(distinct.values()) + manifest
+    for where in (url, (tmp_path / "kho").as_uri()):
+        if where.startswith("file:"):
+            assert run(campaign, {}, "publish", where).returncode == 0
+        source = pull.open_source(where, endpoint_url=endpoint)
+        result = pull.pull(source, "xa-a", tmp_path / f"xa-a-{where[:4]}")
+        down = source.store.stats["bytes_down"]
+        assert len(files) > len(distinct)  # the package holds copies: the point of the test
+        assert down <= 1.05 * floor + 4096, (down, floor)  # 4 KiB: the pointer
+        assert result.downloaded == len(distinct)
+        same_package(tmp_path / f"xa-a-{where[:4]}", campaign / "dist/packages/xa-a")
 
 
 def test_corrupt_object_in_the_store_is_refused_and_the_old_package_kept(campaign, bucket, tmp_path):
@@ -235,8 +260,9 @@ def test_corrupt_object_in_the_store_is_refused_and_the_old_package_kept(campaig
             s3.put_object(Bucket=name, Key=cloud.version_key("xa-a", "v2", entry.path), Body=data)
     s3.put_object(Bucket=name, Key=cloud.pointer_key("xa-a"), Body=cloud.pointer_bytes(
         "xa-a", "v2", hashlib.sha256(body).hexdigest(), len(m.files) + 1, 0))
-    shutil_rm = dest / m.audio[0].path
-    shutil_rm.unlink()  # the commune lacks that clip, so it must come from the store
+    for entry in m.files:  # the commune lacks that clip (every copy), so it must come from the store
+        if entry.sha256 == m.audio[0].sha256:
+            (dest / entry.path).unlink()
     with pytest.raises(BroadcastError) as caught:
         pull.pull(source, "xa-a", dest)
     assert caught.value.key == "cloud.corrupt"

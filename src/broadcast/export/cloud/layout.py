@@ -91,6 +91,7 @@ class PublishPlan:
     pointers: tuple[Upload, ...]
     """Pointers that change; written last, each only after its version is complete."""
     present: int
+    """Distinct objects the store holds already (each blob once, however many packages play it)."""
     present_bytes: int
     communes: tuple[str, ...]
     unchanged: tuple[str, ...]
@@ -139,13 +140,15 @@ def plan_publish(packages: Iterable[Package], existing: Mapping[str, ObjectInfo]
     uploads: dict[str, Upload] = {}
     pointers, unchanged, communes = [], [], []
     present = present_bytes = 0
+    seen: set[str] = set()  # a clip is in every package that plays it, but it is one object
     for package in packages:
         commune = package.manifest.commune["id"]
         communes.append(commune)
         for upload in _package_objects(package):
-            md5 = _md5(upload.data) if upload.data is not None else None
-            if upload.key in uploads:
+            if upload.key in seen:
                 continue
+            seen.add(upload.key)
+            md5 = _md5(upload.data) if upload.data is not None else None
             if _present(existing, upload.key, upload.size, md5):
                 present, present_bytes = present + 1, present_bytes + upload.size
             else:

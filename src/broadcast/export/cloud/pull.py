@@ -29,7 +29,8 @@ from broadcast.export.cloud.stores import open_store
 from broadcast.package import destination
 from broadcast.package import manifest as manifest_format
 from broadcast.package.contents import damaged_files
-from broadcast.sound.cache import file_sha256
+from broadcast.progress import Advance, Reporter, quiet
+from broadcast.sound.cache import inode_hash
 
 SHARE_FORMAT = "broadcast-share"
 CHUNK = 1 << 20
@@ -39,7 +40,8 @@ class Source(Protocol):
     shown: str
 
     def get(self, key: str) -> bytes: ...
-    def download(self, key: str, dest: Path, offset: int) -> None: ...
+    def download(self, key: str, dest: Path, offset: int,
+                 progress: Callable[[int], None] | None = None) -> None: ...
 
 
 @dataclass
@@ -53,8 +55,9 @@ class StoreSource:
     def get(self, key: str) -> bytes:
         return self.store.get_bytes(key)
 
-    def download(self, key: str, dest: Path, offset: int) -> None:
-        self.store.download(key, dest, offset=offset)
+    def download(self, key: str, dest: Path, offset: int,
+                 progress: Callable[[int], None] | None = None) -> None:
+        self.store.download(key, dest, offset=offset, progress=progress)
 
 
 @dataclass
@@ -73,12 +76,15 @@ class ShareSource:
             return self.pointer
         return _http(self._url(key), 0).read()
 
-    def download(self, key: str, dest: Path, offset: int) -> None:
+    def download(self, key: str, dest: Path, offset: int,
+                 progress: Callable[[int], None] | None = None) -> None:
         with _http(self._url(key), offset) as response, open(dest, "ab") as out:
             if offset and response.status != 206:
                 out.truncate(0)  # the server ignored the range: start over
             while chunk := response.read(CHUNK):
                 out.write(chunk)
+                if progress:
+                    progress(len(chunk))
 
     def _url(self, key: str) -> str:
         if key not in self.urls:
@@ -149,7 +155,7 @@ def _latest(source: Source, commune: str) -> tuple[dict, manifest_format.Manifes
 
 def _sha256(path: Path) -> str | None:
     try:
-        return file_sha256(path)
+        return inode_hash(path)
     except (FileNotFoundError, NotADirectoryError):
         return None
 
@@ -160,12 +166,16 @@ def _key_of(m: manifest_format.Manifest, entry: manifest_format.FileEntry) -> st
     return cloud.version_key(m.commune["id"], m.version, entry.path)
 
 
-def _fetch(source: Source, key: str, target: Path, sha256: str) -> int:
-    """Download ``key`` into ``target`` (resuming a ``.part``), check it; one retry if corrupt."""
+def _fetch(source: Source, key: str, target: Path, sha256: str,
+           progress: Callable[[int], None] | None = None) -> int:
+    """Download ``key`` into ``target`` (resuming a ``.part``), check it; one retry if corrupt.
+    ``progress`` hears the bytes as they arrive (a resumed part counts what it already had)."""
     part = target.with_name(target.name + ".part")
     for _ in range(2):
         offset = part.stat().st_size if part.exists() else 0
-        source.download(key, part, offset)
+        if progress and offset:
+            progress(offset)
+        source.download(key, part, offset, progress)
         if _sha256(part) == sha256:
             size = part.stat().st_size
             os.replace(part, target)
@@ -185,7 +195,7 @@ def destination_folder(dest: Path, commune: str) -> Path:
 
 def pull(source: Source, commune: str, dest: Path, *,
          approve: Callable[[manifest_format.Manifest], object] | None = None,
-         progress: Callable[[str], None] | None = None) -> PullResult:
+         report: Reporter = quiet) -> PullResult:
     """Make ``dest`` hold the commune's latest published package, exactly as ``build`` lays it out.
 
     ``dest`` must be absent, empty, or a package of this commune that broadcast made: anything
@@ -193,6 +203,9 @@ def pull(source: Source, commune: str, dest: Path, *,
     sees the manifest before anything is written and raises to refuse it (an unsigned, expired,
     rolled-back or foreign-signed package never reaches the commune). A package already at the
     latest version is checked file by file, and damaged files are fetched again.
+
+    Each distinct content is fetched once (a package holds the same clip in every slot that
+    plays it), and only if no intact copy of it is here already; ``report`` hears the bytes.
     """
     dest = destination_folder(dest, commune)
     fsio.recover_folder(dest, stale_new=True)
@@ -207,23 +220,48 @@ def pull(source: Source, commune: str, dest: Path, *,
             return PullResult(dest, m, m.version, 0, 0, len(m.files), False)
     staging = fsio.own_sibling(dest, "pull", "staging")  # kept between runs: a pull resumes
     _prune(staging, m)
-    downloaded = downloaded_bytes = reused = 0
+    have = _local_contents(m, staging, dest)
+    wanted: dict[str, manifest_format.FileEntry] = {}
     for entry in m.files:
+        if entry.sha256 not in have:
+            wanted.setdefault(entry.sha256, entry)
+    total, done = sum(e.size for e in wanted.values()), 0
+    for sha, entry in wanted.items():
         target = staging / entry.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        if _sha256(target) == entry.sha256:
-            reused += 1
-        elif _sha256(dest / entry.path) == entry.sha256:
-            _place(dest / entry.path, target)
-            reused += 1
-        else:
-            downloaded_bytes += _fetch(source, _key_of(m, entry), target, entry.sha256)
-            downloaded += 1
-        if progress:
-            progress(entry.path)
+        done += _fetch(source, _key_of(m, entry), target, sha, _meter(report, done, total, entry.path))
+        have[sha] = target
+    for entry in m.files:  # every other copy of the same bytes, laid out from the one fetched
+        target = staging / entry.path
+        if have[entry.sha256] != target:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _place(have[entry.sha256], target)
     fsio.write_bytes(staging / manifest_format.NAME, manifest_bytes)
     fsio.replace_folder(staging, dest)
-    return PullResult(dest, m, m.version, downloaded, downloaded_bytes, reused, True, repaired)
+    return PullResult(dest, m, m.version, len(wanted), done, len(m.files) - len(wanted), True, repaired)
+
+
+def _meter(report: Reporter, before: int, total: int, path: str) -> Callable[[int], None]:
+    """Tells ``report`` the bytes downloaded so far, ``before`` this file and of it."""
+    seen = 0
+
+    def add(size: int) -> None:
+        nonlocal seen
+        seen += size
+        report(Advance("download", min(before + seen, total), total, "bytes", path))
+    return add
+
+
+def _local_contents(m: manifest_format.Manifest, staging: Path, dest: Path) -> dict[str, Path]:
+    """For each content (sha256) the manifest lists, a file already here that holds it intact: in
+    the staging folder (an interrupted pull), else in DEST (the package being replaced). Files
+    are hashed once per inode, so hard-linked copies cost nothing."""
+    found: dict[str, Path] = {}
+    for folder in (staging, dest):
+        for entry in m.files:
+            if entry.sha256 not in found and _sha256(folder / entry.path) == entry.sha256:
+                found[entry.sha256] = folder / entry.path
+    return found
 
 
 def _prune(staging: Path, m: manifest_format.Manifest) -> None:

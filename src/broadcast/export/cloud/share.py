@@ -72,3 +72,10 @@ def write_qr(url: str, dest: Path) -> Path:
     with fsio.atomic_path(dest) as tmp:
         code.save(str(tmp), kind=suffix[1:], scale=4, border=4)
     return dest
+
+
+def qr_svg(url: str) -> str:
+    """The link as a QR code in SVG markup, to show in a page."""
+    import segno
+
+    return segno.make(url, error="m").svg_inline(scale=4, border=4)
