@@ -60,12 +60,22 @@ def signing_key_path(tmp_path_factory) -> Path:
     return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def probe_cache(tmp_path_factory) -> Path:
+    """The probe cache (``sound.probe``) of the whole run, in a temporary folder: tests never
+    write into the real user's cache, and a recording probed once is not probed again."""
+    path = tmp_path_factory.mktemp("cache")
+    os.environ["BROADCAST_CACHE_DIR"] = str(path)
+    return path
+
+
 @pytest.fixture(autouse=True)
-def _english_by_default(monkeypatch, signing_key_path, tmp_path_factory):
+def _english_by_default(monkeypatch, signing_key_path, probe_cache, tmp_path_factory):
     """Tests read messages in English unless they ask otherwise; each test starts clean, with the
     test key and a private state folder (what pull remembers)."""
     monkeypatch.delenv("BROADCAST_WORKSPACE", raising=False)
     monkeypatch.setenv("BROADCAST_SIGNING_KEY", str(signing_key_path))
+    monkeypatch.setenv("BROADCAST_CACHE_DIR", str(probe_cache))
     monkeypatch.setenv("BROADCAST_STATE_DIR", str(tmp_path_factory.mktemp("state")))
     monkeypatch.setenv("BROADCAST_LANG", "en")
     i18n.set_language("en")
@@ -140,3 +150,24 @@ def run_cli():
             runner = CliRunner()
         return runner.invoke(cli, list(args), input=input, env=env, catch_exceptions=False)
     return run
+
+
+@pytest.fixture(scope="session")
+def built_small(tmp_path_factory, signing_key_path, probe_cache) -> Path:
+    """A small campaign (two offline messages, one commune, two days) built once per run:
+    clips, packages and ledger. Tests that change it work on a copy (``small_copy``)."""
+    from broadcast.operations import deliver
+    from broadcast.operations.campaign import Campaign
+
+    root = write_workspace(tmp_path_factory.mktemp("built") / "ws",
+                           settings=SETTINGS.replace("end: 2026-11-28", "end: 2026-11-16"))
+    deliver.build_packages(Campaign(root), offline=True)
+    return root
+
+
+@pytest.fixture
+def small_copy(built_small: Path, tmp_path: Path) -> Path:
+    root = tmp_path / "ws"
+    shutil.copytree(built_small, root, symlinks=True)
+    return root
+

@@ -1,7 +1,7 @@
 """One base error, its kinds and exit codes, and the input problems a check collects.
 
 Exit codes: 0 all well, 1 an operational failure (network, disk, a tool), 2 bad input or usage,
-3 a verification found problems.
+3 a package, manifest or image refused or damaged (a verification found problems).
 """
 
 from __future__ import annotations
@@ -52,6 +52,14 @@ class OperationalError(BroadcastError):
 
 class VerificationFailed(BroadcastError):
     """A package, stick or image does not match what was planned."""
+
+    exit_code = EXIT_VERIFY
+
+
+class PackageRefused(InputError):
+    """A package, manifest or disk image that is damaged, edited or not broadcast's: refused
+    like any failed verification (exit 3). An input error still, so whoever only asks "is this
+    ours?" (may it be replaced?) catches it as one."""
 
     exit_code = EXIT_VERIFY
 

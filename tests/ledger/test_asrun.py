@@ -174,9 +174,19 @@ def test_played_but_not_planned_is_a_warning(tmp_path):
                                              ["15/11/2026", "tin-01", "có"]])
     plays, problems = asrun.import_sheets([path], PLAN, COMMUNES)
     assert [p.message for p in plays] == ["tin-03", "tin-01"]
-    assert [(p.key, p.line, p.severity) for p in problems] == [("asrun.not_planned", 2, "warning")]
-    # Without a plan (and with no message list) nothing can be checked, and nothing is refused.
-    assert asrun.import_sheets([path], None, COMMUNES)[1] == []
+    # tin-03 is planned for xa-b only: xa-a's plan never had it.
+    assert [(p.key, p.line, p.severity) for p in problems] == [("asrun.never_planned", 2, "warning")]
+    assert "tin-03" in problems[0].render() and str(path) in problems[0].render()
+    # Without a plan nothing can be checked and nothing is refused, but the file says so once.
+    assert [(p.key, p.line) for p in asrun.import_sheets([path], None, COMMUNES)[1]] == [("asrun.no_plan", 1)]
+
+
+def test_a_play_on_a_day_its_message_was_not_planned_for_is_a_warning(tmp_path):
+    path = write_csv(tmp_path / "xa-a.csv", [["Ngày", "Mã tin", "Đã phát"], ["17/11/2026", "tin-01", "có"],
+                                             ["16/11/2026", "tin-01", "không"]])
+    plays, problems = asrun.import_sheets([path], PLAN, COMMUNES)
+    assert len(plays) == 2
+    assert [(p.key, p.line) for p in problems] == [("asrun.not_planned", 2)]
 
 
 def test_a_sheet_that_says_nothing_about_its_commune_is_refused_whole(tmp_path):
@@ -237,7 +247,8 @@ def test_cli_import_reports_rows_and_keeps_going(cli, tmp_path):
     assert result.exit_code == 0, result.output
     assert f"{sheet}:3: error: field 'played': 'maybe'" in result.stderr
     assert "missing.csv: error: file not found" in result.stderr
-    assert "Imported 1 rows (1 new), skipped 1 rows with errors, 0 warnings." in result.stdout
+    assert "Imported 1 rows (1 new), skipped 1 rows with errors, 1 warnings." in result.stdout
+    assert f"{sheet}:1: warning: the ledger holds no delivered plan yet" in result.stderr
     assert (ws / "ledger.sqlite").is_file()
     nothing = cli("-w", str(ws), "asrun", "import", str(tmp_path / "missing.csv"))
     assert nothing.exit_code == 2 and "file not found" in nothing.stderr

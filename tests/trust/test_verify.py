@@ -279,7 +279,8 @@ def test_manifest_pointing_outside_is_refused_before_anything_is_read(tmp_path, 
     read = spy_reads(monkeypatch)
     with pytest.raises(InputError) as caught:
         verify.verify(folder)
-    assert caught.value.key == "manifest.unsafe_path" and caught.value.path == "../secret.mp3"
+    assert caught.value.key == "manifest.unsafe_path" and caught.value.params["entry"] == "../secret.mp3"
+    assert str(caught.value.path).endswith("manifest.json") and caught.value.exit_code == 3
     assert read == ["manifest.json"]
 
 
@@ -309,7 +310,7 @@ def spy_reads(monkeypatch) -> list[str]:
 
 
 @pytest.mark.parametrize("damage", ["garbage", "truncated"])
-def test_garbage_or_truncated_image_is_an_input_error(tmp_path, contents, damage):
+def test_garbage_or_truncated_image_is_refused_as_damaged(tmp_path, contents, damage):
     image, _ = write_img(tmp_path, contents)
     if damage == "garbage":
         image.write_bytes(random.Random(3).randbytes(1 << 20))
@@ -318,7 +319,7 @@ def test_garbage_or_truncated_image_is_an_input_error(tmp_path, contents, damage
             fh.truncate(image.stat().st_size - (1 << 20))
     with pytest.raises(InputError) as caught:
         verify.verify(image)
-    assert caught.value.key == "verify.not_fat" and caught.value.exit_code == 2
+    assert caught.value.key == "verify.not_fat" and caught.value.exit_code == 3  # damaged: refused
     assert str(caught.value).startswith(f"{image}: cannot be read as a FAT disk image: ")
 
 

@@ -1,61 +1,53 @@
-"""Checks across records: things no single field can tell (duplicates, overlaps, coverage)."""
+"""Checks across records: things no single field can tell (overlaps, names used elsewhere,
+coverage)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping
 
-from broadcast.campaign.fields import language_name, languages
-from broadcast.campaign.model import SETTINGS_FILE, Commune, Message, Workspace
+from broadcast.campaign.fields import language_name
+from broadcast.campaign.model import SETTINGS_FILE, Commune, Message, Profile, Workspace
 from broadcast.errors import Problem
 
 
 def cross_checks(ws: Workspace) -> list[Problem]:
+    """What needs the whole, valid workspace: validity against the campaign, and coverage."""
     problems: list[Problem] = []
-    problems += _campaign(ws)
     for message in ws.messages:
-        problems += _message(ws, message)
-    for commune in ws.communes:
-        problems += _overlaps(commune)
+        problems += _within_campaign(ws, message)
     problems += _coverage(ws)
     return problems
 
 
-def _campaign(ws: Workspace) -> list[Problem]:
+def profile_names(messages: Iterable[Message], profiles: Mapping[str, Profile], default: object,
+                  line_of: Callable[[str], int | None]) -> list[Problem]:
+    """The default profile and every message's profile must exist."""
+    known = ", ".join(profiles)
     found = []
-    campaign = ws.settings.campaign
-    if campaign.start > campaign.end:
-        found.append(Problem("workspace.campaign_dates", file=SETTINGS_FILE, record="campaign",
-                             params={"start": campaign.start, "end": campaign.end}))
-    if ws.settings.profile not in ws.profiles:
-        found.append(Problem("workspace.unknown_profile", file=SETTINGS_FILE, field="profile",
-                             params={"name": ws.settings.profile, "known": ", ".join(ws.profiles)}))
+    if default is not None and default not in profiles:
+        found.append(Problem("workspace.unknown_profile", file=SETTINGS_FILE, line=line_of("profile"),
+                             field="profile", params={"name": default, "known": known}))
+    for message in messages:
+        if message.profile and message.profile not in profiles:
+            found.append(Problem("workspace.unknown_profile", file=message.source.file,
+                                 line=message.source.line, record=message.id, field="profile",
+                                 params={"name": message.profile, "known": known}))
     return found
 
 
-def _message(ws: Workspace, message: Message) -> list[Problem]:
-    where = {"file": message.source.file, "line": message.source.line, "record": message.id}
-    found = []
-    tts = languages()[message.language].get("tts", False)
-    if message.text is None and message.recording is None and tts:
-        found.append(Problem("workspace.text_or_recording", **where))
-    if message.awaiting_recording:
-        found.append(Problem("workspace.awaiting_recording", severity="warning", **where,
-                             params={"language": language_name(message.language)}))
-    if message.valid_from and message.valid_until and message.valid_from > message.valid_until:
-        found.append(Problem("workspace.validity_reversed", field="valid_until", **where,
-                             params={"start": message.valid_from, "end": message.valid_until}))
+def _within_campaign(ws: Workspace, message: Message) -> list[Problem]:
     campaign = ws.settings.campaign
     if (message.valid_until and message.valid_until < campaign.start) or (
             message.valid_from and message.valid_from > campaign.end):
-        found.append(Problem("workspace.validity_outside", severity="warning", **where,
-                             params={"start": campaign.start, "end": campaign.end}))
-    if message.profile and message.profile not in ws.profiles:
-        found.append(Problem("workspace.unknown_profile", field="profile", **where,
-                             params={"name": message.profile, "known": ", ".join(ws.profiles)}))
-    return found
+        return [Problem("workspace.validity_outside", severity="warning", file=message.source.file,
+                        line=message.source.line, record=message.id,
+                        params={"start": campaign.start, "end": campaign.end})]
+    return []
 
 
-def _overlaps(commune: Commune) -> list[Problem]:
+def overlaps(commune: Commune) -> list[Problem]:
+    """Slots of one commune past midnight, listed twice, or overlapping on a day."""
     where = {"file": commune.source.file, "line": commune.source.line, "record": commune.id}
     found = []
     for i, slot in enumerate(commune.slots):
@@ -63,7 +55,7 @@ def _overlaps(commune: Commune) -> list[Problem]:
             found.append(Problem("workspace.slot_past_midnight", field="slots", **where,
                                  params={"slot": slot.name}))
         for other in commune.slots[i + 1:]:
-            if slot.name == other.name:
+            if slot.name.casefold() == other.name.casefold():
                 found.append(Problem("workspace.duplicate_slot", field="slots", **where,
                                      params={"slot": slot.name}))
             elif set(slot.weekdays) & set(other.weekdays) and (

@@ -1,7 +1,8 @@
-"""Field parsers and the record checker: raw values people typed → the model's values.
+"""Field parsers: raw values people typed → the model's values.
 
-A record type is a table of field name → ``Field``; ``check_record`` applies it and collects
-every problem instead of stopping at the first, so ``broadcast check`` can report them all.
+A record type is a table of field name → ``Field``; ``shape.check_record`` applies it and
+collects every problem instead of stopping at the first, so ``broadcast check`` can report them
+all.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import datetime as dt
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -18,8 +19,6 @@ from importlib import resources
 import yaml
 
 from broadcast.campaign.model import CHANNELS, PRIORITIES, WEEKDAYS
-from broadcast.campaign.yamlfile import LineMap
-from broadcast.errors import Problem
 from broadcast.i18n import current_language
 
 
@@ -38,6 +37,10 @@ class Field:
     required: bool = False
     blank_ok: bool = True
     """Whether writing the field with no value is fine (it is not for a message's text)."""
+    shape: str = "scalar"
+    """What may be written (``shape.SCALAR``…): one value ("scalar"), a list or one value
+    ("list"), lines of ``name: value`` ("mapping"), or values and records ("items", a commune's
+    slots); checked before ``parse`` sees the value."""
 
 
 def nfc(value: object) -> str:
@@ -52,6 +55,8 @@ def text(value: object) -> str:
 
 
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
+_RESERVED = re.compile(r"^(?:con|prn|aux|nul|com[0-9]|lpt[0-9])$", re.IGNORECASE)
+"""Device names Windows refuses as file and folder names, with any extension."""
 
 
 def ident(value: object) -> str:
@@ -59,6 +64,8 @@ def ident(value: object) -> str:
     result = nfc(value)
     if not _ID.match(result):
         raise FieldError("field.bad_id", value=result)
+    if _RESERVED.match(result):
+        raise FieldError("field.reserved_id", value=result)
     return result
 
 
@@ -211,37 +218,3 @@ def language_list(value: object) -> tuple[str, ...]:
 
 def text_list(value: object) -> tuple[str, ...]:
     return tuple(dict.fromkeys(split_list(value)))
-
-
-def check_record(raw: object, table: Mapping[str, Field], *, file: str, record: str | None,
-                 problems: list[Problem], line: int | None = None) -> dict[str, object]:
-    """Parse ``raw`` against ``table``; append every problem found; return the good fields."""
-    if not isinstance(raw, Mapping):
-        problems.append(Problem("field.not_a_record", file=file, line=line, record=record))
-        return {}
-    at = raw.line_of if isinstance(raw, LineMap) else (lambda _key: line)
-    parsed: dict[str, object] = {}
-    for key, value in raw.items():
-        spec = table.get(key)
-        if spec is None:
-            close = difflib.get_close_matches(str(key), table, n=1)
-            problems.append(Problem("field.unknown_close" if close else "field.unknown",
-                                    file=file, line=at(key), record=record, field=str(key),
-                                    params={"close": close[0] if close else "",
-                                            "known": ", ".join(table)}))
-            continue
-        if value is None or (isinstance(value, str) and not value.strip()):
-            if spec.required or not spec.blank_ok:
-                problems.append(Problem("field.empty", file=file, line=at(key), record=record,
-                                        field=str(key)))
-            continue
-        try:
-            parsed[key] = spec.parse(value)
-        except FieldError as exc:
-            problems.append(Problem(exc.key, file=file, line=at(key), record=record,
-                                    field=str(key), params=exc.params))
-    for key, spec in table.items():
-        if spec.required and key not in raw:
-            problems.append(Problem("field.missing", file=file, line=getattr(raw, "line", line),
-                                    record=record, field=key))
-    return parsed

@@ -13,6 +13,9 @@ WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 CHANNELS = ("usb", "image", "cloud")
 ENGINES = ("gtts", "espeak")
 SETTINGS_FILE = "broadcast.yaml"
+LEXICON_TABLES = ("abbreviations", "words", "units", "document_types", "issuers")
+"""The tables a campaign's ``lexicon.yaml`` may hold (``speech.text.lexicon.TABLES``)."""
+MAX_RECORDING_MINUTES = 30.0
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class Jingles:
     station: Path | None = None
     intro: Path | None = None
     outro: Path | None = None
+    lines: dict[str, int] = field(default_factory=dict, compare=False)
+    """Where in broadcast.yaml each was named, for problems found in the files later."""
 
 
 @dataclass(frozen=True)
@@ -154,6 +159,19 @@ class SigningSettings:
 
 
 @dataclass(frozen=True)
+class RecordingRules:
+    """Where recordings and jingles may live and how long one may be.
+
+    A file outside the campaign folder is not copied along with it, so it is refused unless it
+    lies in one of ``folders`` (a studio share, say). ``max_minutes`` bounds what one clip
+    may hold: a recording is decoded whole into memory, and a message longer than a slot never
+    fits into one."""
+
+    folders: tuple[Path, ...] = ()
+    max_minutes: float = MAX_RECORDING_MINUTES
+
+
+@dataclass(frozen=True)
 class Settings:
     organization: str
     campaign: Campaign
@@ -163,6 +181,7 @@ class Settings:
     jingles: Jingles = Jingles()
     schedule: ScheduleRules = ScheduleRules()
     signing: SigningSettings = SigningSettings()
+    recordings: RecordingRules = RecordingRules()
 
 
 @dataclass(frozen=True)
@@ -174,8 +193,16 @@ class Workspace:
     messages: tuple[Message, ...]
     communes: tuple[Commune, ...]
     profiles: dict[str, Profile]
-    lexicon_abbreviations: dict[str, str] = field(default_factory=dict)
-    lexicon_words: dict[str, str] = field(default_factory=dict)
+    lexicon: dict[str, dict[str, str]] = field(default_factory=dict)
+    """The campaign's own lexicon tables (``LEXICON_TABLES``), as ``Lexicon.extended`` takes them."""
+
+    @property
+    def lexicon_abbreviations(self) -> dict[str, str]:
+        return self.lexicon.get("abbreviations", {})
+
+    @property
+    def lexicon_words(self) -> dict[str, str]:
+        return self.lexicon.get("words", {})
 
     def message(self, message_id: str) -> Message:
         return next(m for m in self.messages if m.id == message_id)

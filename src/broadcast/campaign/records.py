@@ -7,7 +7,8 @@ not listed here, and the README documents exactly these.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from broadcast.campaign import fields as f
@@ -19,6 +20,7 @@ from broadcast.campaign.model import (
     Jingles,
     Message,
     Profile,
+    RecordingRules,
     ScheduleRules,
     SigningSettings,
     Slot,
@@ -34,20 +36,44 @@ def engine(value: object) -> str:
     return name
 
 
+def _written_path(value: object) -> Path:
+    raw = f.nfc(value)
+    if os.sep == "/" and "\\" in raw:  # written on Windows: recordings\bru.mp3
+        raw = raw.replace("\\", "/")
+    return Path(raw).expanduser()
+
+
 def existing_file(root: Path) -> Callable[[object], Path]:
     """A file named relative to the workspace (or absolute) that must exist."""
     def parse(value: object) -> Path:
-        raw = f.nfc(value)
-        path = Path(raw) if Path(raw).is_absolute() else root / raw
+        written = _written_path(value)
+        path = written if written.is_absolute() else root / written
+        if path.is_dir():
+            raise FieldError("field.is_folder", value=f.nfc(value))
         if not path.is_file():
-            raise FieldError("field.file_not_found", value=raw)
+            raise FieldError("field.file_not_found", value=f.nfc(value))
         return path
     return parse
 
 
-def optional_file(root: Path) -> Callable[[object], Path | None]:
-    """Like ``existing_file``, but ``none`` switches a default jingle off for one message."""
+def media_file(root: Path, folders: Sequence[Path] = ()) -> Callable[[object], Path]:
+    """A recording or jingle: an existing file inside the campaign folder (it travels with it),
+    or inside one of the folders the settings allow (``recordings: {folders: [...]}``)."""
     must_exist = existing_file(root)
+    allowed = [root.resolve(), *(p.resolve() for p in folders)]
+
+    def parse(value: object) -> Path:
+        written = _written_path(value)
+        path = (written if written.is_absolute() else root / written).resolve()
+        if not any(path.is_relative_to(folder) for folder in allowed):
+            raise FieldError("field.outside_workspace", value=f.nfc(value))
+        return must_exist(value)
+    return parse
+
+
+def optional_file(root: Path, folders: Sequence[Path] = ()) -> Callable[[object], Path | None]:
+    """Like ``media_file``, but ``none`` switches a default jingle off for one message."""
+    must_exist = media_file(root, folders)
 
     def parse(value: object) -> Path | None:
         if value is False or f.nfc(value).lower() in ("none", "không"):
@@ -56,26 +82,26 @@ def optional_file(root: Path) -> Callable[[object], Path | None]:
     return parse
 
 
-def message_table(root: Path) -> dict[str, Field]:
+def message_table(root: Path, folders: Sequence[Path] = ()) -> dict[str, Field]:
     return {
         "id": Field(f.ident, required=True),
         "title": Field(f.text, required=True),
-        "topics": Field(f.text_list),
+        "topics": Field(f.text_list, shape="list"),
         "language": Field(f.language),
         "priority": Field(f.priority),
         "valid_from": Field(f.date),
         "valid_until": Field(f.date),
-        "weekdays": Field(f.weekdays),
+        "weekdays": Field(f.weekdays, shape="list"),
         "repeat": Field(f.integer(1, 5)),
         "weight": Field(f.number(0.1, 100)),
         "text": Field(f.text, blank_ok=False),
-        "recording": Field(existing_file(root)),
+        "recording": Field(media_file(root, folders)),
         "engine": Field(engine),
         "voice": Field(f.nfc),
         "speaker": Field(f.text),
         "profile": Field(f.ident),
-        "intro": Field(optional_file(root)),
-        "outro": Field(optional_file(root)),
+        "intro": Field(optional_file(root, folders)),
+        "outro": Field(optional_file(root, folders)),
         "comment": Field(f.nfc),
     }
 
@@ -84,7 +110,7 @@ SLOT_TABLE = {
     "name": Field(f.ident, required=True),
     "start": Field(f.clock, required=True),
     "minutes": Field(f.integer(1, 240), required=True),
-    "weekdays": Field(f.weekdays),
+    "weekdays": Field(f.weekdays, shape="list"),
     "fill": Field(f.number(0.05, 1.0)),
 }
 
@@ -102,8 +128,8 @@ COMMUNE_TABLE_BASE = {
     "name": Field(f.text, required=True),
     "province": Field(f.text, required=True),
     "district": Field(f.text),
-    "languages": Field(f.language_list, required=True),
-    "slots": Field(lambda value: value, required=True),
+    "languages": Field(f.language_list, required=True, shape="list"),
+    "slots": Field(lambda value: value, required=True, shape="items"),
     "channel": Field(f.channel),
     "comment": Field(f.nfc),
 }
@@ -156,28 +182,74 @@ PROFILE_TABLE = {
 }
 
 
+MESSAGE_SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx")
+
+
+def _file_name(suffixes: tuple[str, ...]) -> Callable[[object], str]:
+    """A file name the settings list: one of the kinds broadcast reads."""
+    def parse(value: object) -> str:
+        name = f.nfc(value)
+        if not name.lower().endswith(suffixes):
+            key = "field.old_excel" if name.lower().endswith((".xls", ".ods")) else "field.bad_file_kind"
+            raise FieldError(key, value=name, kinds=", ".join(suffixes))
+        return name
+    return parse
+
+
+def _message_files(value: object) -> tuple[str, ...]:
+    names = tuple(_file_name(MESSAGE_SUFFIXES)(name) for name in f.split_list(value))
+    if not names:
+        raise FieldError("field.empty")
+    return names
+
+
+def _mapping(value: object) -> object:
+    return value
+
+
 def settings_table(root: Path) -> dict[str, Field]:
-    def mapping(value: object) -> object:
-        return value
     return {
         "organization": Field(f.text, required=True),
-        "campaign": Field(mapping, required=True),
+        "campaign": Field(_mapping, shape="mapping"),  # required: settings names its parts
         "language": Field(f.language),
         "profile": Field(f.ident),
-        "speech": Field(mapping),
-        "jingles": Field(mapping),
-        "messages": Field(f.split_list),
-        "communes": Field(f.nfc),
+        "speech": Field(_mapping, shape="mapping"),
+        "jingles": Field(_mapping, shape="mapping"),
+        "messages": Field(_message_files, shape="list"),
+        "communes": Field(_file_name((".yaml", ".yml"))),
         "lexicon": Field(existing_file(root)),
-        "slots": Field(mapping),
-        "profiles": Field(mapping),
-        "schedule": Field(mapping),
-        "signing": Field(mapping),
+        "recordings": Field(_mapping, shape="mapping"),
+        "slots": Field(_mapping, shape="mapping"),
+        "profiles": Field(_mapping, shape="mapping"),
+        "schedule": Field(_mapping, shape="mapping"),
+        "signing": Field(_mapping, shape="mapping"),
     }
 
 
-def jingles_table(root: Path) -> dict[str, Field]:
-    return {name: Field(existing_file(root)) for name in ("station", "intro", "outro")}
+def jingles_table(root: Path, folders: Sequence[Path] = ()) -> dict[str, Field]:
+    return {name: Field(media_file(root, folders)) for name in ("station", "intro", "outro")}
+
+
+def _folders(root: Path) -> Callable[[object], tuple[Path, ...]]:
+    def parse(value: object) -> tuple[Path, ...]:
+        found = []
+        for item in f.split_list(value):
+            written = _written_path(item)
+            path = written if written.is_absolute() else root / written
+            if not path.is_dir():
+                raise FieldError("field.folder_not_found", value=item)
+            found.append(path)
+        return tuple(found)
+    return parse
+
+
+def recordings_table(root: Path) -> dict[str, Field]:
+    return {"folders": Field(_folders(root), shape="list"),
+            "max_minutes": Field(f.number(0.1, 240))}
+
+
+def build_recordings(values: dict) -> RecordingRules:
+    return RecordingRules(**values)
 
 
 def build_campaign(values: dict) -> Campaign:

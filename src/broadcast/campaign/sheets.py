@@ -18,8 +18,10 @@ from pathlib import Path
 
 import yaml
 
+from broadcast.campaign import encoding
 from broadcast.campaign.yamlfile import LineMap
 from broadcast.errors import Problem
+from broadcast.i18n import t
 
 
 @cache
@@ -38,35 +40,58 @@ def _header_key(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", str(text)).strip().lower().replace("_", " ").split())
 
 
+MULTILINE_FIELDS = frozenset({"text", "comment"})
+"""The only fields whose cells may hold a line break (Alt+Enter in Excel)."""
+
+
+class SheetError(ValueError):
+    """A sheet that cannot be read; ``key`` names the catalog sentence saying why and how."""
+
+    def __init__(self, key: str, line: int | None = None, **params: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.line = line
+        self.params = params
+
+    def __str__(self) -> str:
+        return t(self.key, **self.params)
+
+
 def read_rows(path: Path, shown: str) -> tuple[list[LineMap], list[Problem]]:
-    """The records of a CSV or XLSX sheet, and the problems with its header."""
+    """The records of a CSV or XLSX sheet, and the problems with its header and cells."""
     try:
-        grid = _xlsx_grid(path) if path.suffix.lower() == ".xlsx" else _csv_grid(path)
+        grid = read_grid(path)
     except FileNotFoundError:
         return [], [Problem("workspace.file_missing", file=shown)]
-    except (OSError, ValueError, zipfile.BadZipFile, KeyError) as exc:
-        return [], [Problem("workspace.sheet_unreadable", file=shown, params={"reason": str(exc)})]
-    return _records(grid, shown)
+    except IsADirectoryError:
+        return [], [Problem("workspace.is_folder", file=shown)]
+    except PermissionError:
+        return [], [Problem("workspace.no_permission", file=shown)]
+    except SheetError as exc:
+        return [], [Problem(exc.key, file=shown, line=exc.line, params=exc.params)]
+    except OSError as exc:
+        return [], [Problem("workspace.unreadable", file=shown,
+                            params={"reason": exc.strerror or type(exc).__name__})]
+    return _records(grid, shown, csv_file=path.suffix.lower() != ".xlsx")
 
 
-def _records(grid: list[tuple[int, list[object]]], shown: str) -> tuple[list[LineMap], list[Problem]]:
+def _records(grid: list[tuple[int, list[object]]], shown: str, *,
+             csv_file: bool) -> tuple[list[LineMap], list[Problem]]:
     rows = [(n, cells) for n, cells in grid if any(_filled(c) for c in cells)]
     if not rows:
         return [], [Problem("workspace.sheet_empty", file=shown)]
     header_line, header = rows[0]
-    names: list[str | None] = []
-    problems: list[Problem] = []
-    for cell in header:
-        if not _filled(cell):
-            names.append(None)
-            continue
-        name = column_aliases().get(_header_key(str(cell)))
-        if name is None:
-            problems.append(Problem("workspace.unknown_column", file=shown, line=header_line,
-                                    params={"column": str(cell).strip()}))
-        names.append(name)
+    names, blank, problems = _header(header, header_line, shown)
+    if not any(names):  # data where the header belongs: one problem, not one per cell
+        return [], [Problem("workspace.sheet_no_header", file=shown, line=header_line)]
+    if len(rows) == 1:
+        return [], [*problems, Problem("workspace.sheet_header_only", file=shown, line=header_line)]
     records = []
     for line, cells in rows[1:]:
+        found = _row_problems(names, blank, cells, line, shown, csv_file)
+        problems += found
+        if found:
+            continue
         record = LineMap()
         record.line = line
         for name, cell in zip(names, cells, strict=False):
@@ -77,34 +102,111 @@ def _records(grid: list[tuple[int, list[object]]], shown: str) -> tuple[list[Lin
     return records, problems
 
 
+def _header(header: list[object], line: int,
+            shown: str) -> tuple[list[str | None], set[int], list[Problem]]:
+    """The field of each column (None for a blank, unknown or repeated header), the columns
+    whose header is blank (or merged into its neighbour), and the header's problems."""
+    names: list[str | None] = []
+    problems: list[Problem] = []
+    first: dict[str, str] = {}
+    blank = {index for index, cell in enumerate(header) if not _filled(cell)}
+    for cell in header:
+        name = column_aliases().get(_header_key(str(cell))) if _filled(cell) else None
+        if _filled(cell) and name is None:
+            problems.append(Problem("workspace.unknown_column", file=shown, line=line,
+                                    params={"column": str(cell).strip()}))
+        elif name in first:
+            problems.append(Problem("workspace.duplicate_column", file=shown, line=line, field=name,
+                                    params={"column": str(cell).strip(), "other": first[name]}))
+            name = None
+        elif name:
+            first[name] = str(cell).strip()
+        names.append(name)
+    return names, blank, problems
+
+
+def _row_problems(names: list[str | None], blank: set[int], cells: list[object], line: int,
+                  shown: str, csv_file: bool) -> list[Problem]:
+    """A row whose cells cannot be trusted: a stray quote in a CSV swallowed line breaks (and
+    with them further rows), or a value stands under no header (blank, merged or past the last)."""
+    where = {"file": shown, "line": line}
+    for index, cell in enumerate(cells):
+        name = names[index] if index < len(names) else None
+        if csv_file and isinstance(cell, str) and "\n" in cell.strip() and (
+                name not in MULTILINE_FIELDS or _looks_like_rows(cell, len(names))):
+            return [Problem("workspace.sheet_unclosed_quote", **where, field=name,
+                            params={"row": line})]
+    stray = [index for index, cell in enumerate(cells) if _filled(cell)
+             and (index >= len(names) or (names[index] is None and index in blank))]
+    if stray:
+        return [Problem("workspace.sheet_blank_header", **where,
+                        params={"column": column_letter(stray[0])})]
+    return []
+
+
+def _looks_like_rows(cell: str, width: int) -> bool:
+    """Whether the lines after the first hold what looks like more rows of the sheet."""
+    return any(max(line.count(d) for d in ";,\t") >= max(1, width - 1)
+               for line in cell.strip().splitlines()[1:])
+
+
+def column_letter(index: int) -> str:
+    """0 → A, 25 → Z, 26 → AA: the column as Excel names it."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 def _filled(cell: object) -> bool:
     return cell is not None and str(cell).strip() != ""
 
 
 def _csv_grid(path: Path) -> list[tuple[int, list[object]]]:
+    """Every record with the line it starts on (a quoted cell may span lines)."""
     raw = path.read_bytes()
+    if raw.startswith(b"PK\x03\x04"):
+        raise SheetError("workspace.sheet_is_xlsx")
     try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
         # Excel's "CSV (Comma delimited)" on a Vietnamese Windows PC saves in code page 1258.
-        text = raw.decode("cp1258")
+        text = encoding.decode(raw, legacy=True)
+    except encoding.NotText as exc:
+        raise SheetError(exc.key, exc.line) from None
+    for line, char in encoding.bad_characters(text)[:1]:
+        raise SheetError("encoding.bad_character", line, char=encoding.code_point(char))
     first = text.splitlines()[0] if text else ""
     # Where "," is the decimal mark, Excel separates list items with ";".
     delimiter = max((";", ",", "\t"), key=first.count)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    return [(reader.line_num, row) for row in reader]
+    grid, start = [], 1
+    try:
+        for row in reader:
+            grid.append((start, row))
+            start = reader.line_num + 1
+    except csv.Error:  # a field past csv's size limit: a quote that never closes
+        raise SheetError("workspace.sheet_unclosed_quote", start, row=start) from None
+    return grid
 
 
 def _xlsx_grid(path: Path) -> list[tuple[int, list[object]]]:
     from openpyxl import load_workbook
 
-    book = load_workbook(path, read_only=True, data_only=True)
+    if path.read_bytes()[:4] == b"\xd0\xcf\x11\xe0":
+        raise SheetError("workspace.sheet_old_xls")
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except zipfile.BadZipFile:
+        raise SheetError("workspace.sheet_not_workbook") from None
+    except Exception as exc:  # openpyxl's XML layers raise anything on a damaged workbook
+        raise SheetError("workspace.sheet_damaged") from exc
     try:
         sheet = book.worksheets[0]
-        grid = []
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            grid.append((number, [_xlsx_cell(c) for c in row]))
-        return grid
+        return [(number, [_xlsx_cell(c) for c in row])
+                for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+    except Exception as exc:  # damage found while reading rows: same boundary as above
+        raise SheetError("workspace.sheet_damaged") from exc
     finally:
         book.close()
 
@@ -120,8 +222,9 @@ def _xlsx_cell(value: object) -> object:
 def read_grid(path: Path) -> list[tuple[int, list[object]]]:
     """Every row of a CSV or XLSX sheet with its row number, cells as read (no header mapping).
 
-    For sheets whose columns are not message fields (play logs). Raises ``OSError``,
-    ``ValueError``, ``zipfile.BadZipFile`` or ``KeyError`` for a file that cannot be read.
+    For sheets whose columns are not message fields (play logs). Raises ``OSError``, or
+    ``SheetError`` (a ``ValueError`` whose text says why in the user's language) for a file
+    that is not a readable sheet.
     """
     return _xlsx_grid(path) if path.suffix.lower() == ".xlsx" else _csv_grid(path)
 

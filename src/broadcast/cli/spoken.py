@@ -4,6 +4,7 @@ import sys
 
 import click
 
+from broadcast.cli.progress import Shown
 from broadcast.i18n import t
 from broadcast.operations import prepare
 
@@ -13,7 +14,14 @@ from broadcast.operations import prepare
 @click.option("--explain", is_flag=True, help=t("textprep.explain_help"))
 @click.pass_obj
 def command(state, text: str | None, explain: bool) -> None:
-    if text is None:
-        text = sys.stdin.read()
-    for line in prepare.spoken(text, state.workspace_option, explain=explain):
+    given: str | bytes = text if text is not None else _stdin_bytes()
+    with Shown() as shown:
+        lines = prepare.spoken(given, state.workspace_option, explain=explain, report=shown)
+    for line in lines:
         click.echo(line)
+
+
+def _stdin_bytes() -> bytes:
+    """Standard input as bytes: decoding is the operation's, which tells binary data apart."""
+    stream = sys.stdin
+    return stream.buffer.read() if hasattr(stream, "buffer") else stream.read().encode("utf-8")

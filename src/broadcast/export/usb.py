@@ -35,11 +35,17 @@ def load_manifest(package_dir: Path) -> manifest.Manifest:
         raise InputError("usb.no_package", path=package_dir) from None
 
 
-def _check_target(target: Path) -> None:
-    if target.exists() and not target.is_dir():
-        raise InputError("usb.not_a_folder", path=target)
-    if not target.is_dir():
-        raise InputError("usb.no_target", path=target)
+def check_target(target: Path) -> None:
+    """The stick (or a folder on it) must be a folder that is there; a path through a file
+    is told as that file, not as "no such stick"."""
+    if target.is_dir():
+        return
+    for place in (target, *target.parents):
+        if place.exists():
+            if not place.is_dir():
+                raise InputError("usb.not_a_folder", path=place)
+            break
+    raise InputError("usb.no_target", path=target)
 
 
 def _check_space(target: Path, plan: manifest.Manifest, manifest_size: int) -> int:
@@ -117,7 +123,7 @@ def write_package(package_dir: Path, target: Path, *, check: Callable[[Path], Re
     back and compares it with its manifest.
     """
     plan = load_manifest(package_dir)
-    _check_target(target)
+    check_target(target)
     final = target / plan.commune["id"]
     recovered = tuple(fsio.recover_folder(final, stale_new=True))
     if final.exists():

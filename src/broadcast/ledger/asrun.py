@@ -83,6 +83,8 @@ class _Known:
     """Folded title → message id."""
     planned: frozenset | None
     """(commune, date, message) of every planned item; None without a plan."""
+    ever: frozenset = frozenset()
+    """(commune, message) of every planned item, whatever the day."""
 
 
 def _place_key(text: object) -> str:
@@ -101,7 +103,8 @@ def _known(plan: schedule.Schedule | None, communes: Mapping[str, str],
              **{fold(i): i for i in communes}}
     return _Known(names, tuple(sorted(communes, key=len, reverse=True)), titles,
                   {fold(title): ident for ident, title in titles.items()},
-                  frozenset((c, d, i.id) for c, d, i in items) if plan else None)
+                  frozenset((c, d, i.id) for c, d, i in items) if plan else None,
+                  frozenset((c, i.id) for c, _, i in items))
 
 
 def _file_commune(path: Path, known: _Known) -> str | None:
@@ -223,7 +226,9 @@ def _play(record: dict, shown: str, line: int, from_file: str | None,
     order = str(record.get("order", "")).strip()
     play = Play(commune, day, str(record.get("slot", "")).strip(), time, message[0], message[1],
                 played is True, shown, line, int(order) if order.isdigit() else 0)
-    if play.played and known.planned is not None and (commune, day, play.message) not in known.planned:
+    if known.planned is not None and (commune, play.message) not in known.ever:
+        report("asrun.never_planned", "message", "warning", message=play.message, commune=commune)
+    elif play.played and known.planned is not None and (commune, day, play.message) not in known.planned:
         report("asrun.not_planned", "message", "warning", message=play.message, commune=commune,
                day=day.strftime("%d/%m/%Y"))
     return play, problems
@@ -275,6 +280,8 @@ def _read_file(path: Path, known: _Known) -> tuple[list[Play], list[Problem]]:
         play, found = _play(record, shown, line, from_file, known)
         plays += [play] if play else []
         problems += found
+    if plays and known.planned is None:  # said once per file, not once per row
+        problems.append(Problem("asrun.no_plan", file=shown, line=grid[0][0], severity="warning"))
     return plays, problems
 
 
@@ -295,8 +302,10 @@ def import_sheets(files: Sequence[Path], plan: schedule.Schedule | None, commune
     """Read filled play logs and platform exports into plays, with every problem found.
 
     ``communes`` maps id → name (a commune column may give either); ``messages`` maps id → title
-    (besides the plan's). With a plan, a play of a message not planned for that commune on that
-    date is a warning. Rows with an empty played/status cell are not reported yet and left out.
+    (besides the plan's). With a plan, a row of a message the plan never had for that commune,
+    or a play on a date it was not planned for, is a warning naming the file and row; without
+    one, each file says once that its plays could not be checked. Rows with an empty
+    played/status cell are not reported yet and left out.
     """
     known = _known(plan, communes, messages)
     plays, problems = [], []

@@ -37,7 +37,9 @@ class Campaign:
 
     def _load(self) -> tuple[Workspace, list[Problem]]:
         if self._loaded is None:
-            self._loaded = workspace_files.load(self.root)
+            from broadcast.operations import inputs  # text preparation and ffmpeg: only when opened
+
+            self._loaded = inputs.load(self.root)
         return self._loaded
 
     def writing(self, action: str) -> contextlib.AbstractContextManager[None]:

@@ -106,6 +106,7 @@ class OnStick:
 def write_stick(campaign: Campaign, commune: str, target: Path, *, replace: bool = False,
                 offline: bool | None = None, report: Reporter = quiet) -> OnStick:
     """Build ``commune``'s package and write it onto the stick mounted at ``target``, read back."""
+    usb.check_target(Path(target))  # before minutes of rendering, not after
     with campaign.writing("usb"):
         built = build(campaign, (commune,), offline=offline, report=report)[0]
         total = sum(f.size for f in built.plan.manifest.files)
@@ -207,9 +208,9 @@ def publish(campaign: Campaign, url: str, communes: Sequence[str] = (), *,
             planned: Callable[[PublishPlan], None] | None = None) -> Published:
     """Build and publish packages to ``s3://bucket/prefix`` or ``file:///folder``: each clip once,
     only what the store lacks, pointers last. ``planned`` hears the plan before the upload."""
+    store = open_store(url, **(store_options or {}))  # a bad address is told before building
     with campaign.writing("publish"):
         built = build(campaign, communes, offline=offline, report=report)
-        store = open_store(url, **(store_options or {}))
         plan = publisher.plan(store, publisher.load_packages(b.folder for b in built))
         shown = PublishPlan(store.url, (*plan.uploads, *plan.pointers), plan.upload_bytes, plan.present,
                             plan.present_bytes, len(plan.unchanged))

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from broadcast.campaign import fields, records
+from broadcast.campaign import fields, records, shape
 from broadcast.campaign.model import SETTINGS_FILE, WEEKDAYS
 from broadcast.errors import InputError, InputProblems, Problem
 from broadcast.operations import yamledit
@@ -191,8 +191,8 @@ def _refuse_bad(root: Path, kind: str, target: Record, values: Mapping[str, obje
     merged = {**target.values, **values}
     raw = {k: _as_raw(v) for k, v in merged.items() if v is not None}
     problems: list[Problem] = []
-    fields.check_record(raw, table_of(root, kind), file=target.file, record=str(raw.get("id") or ""),
-                        problems=problems, line=target.line)
+    shape.check_record(raw, table_of(root, kind), file=target.file, record=str(raw.get("id") or ""),
+                       problems=problems, line=target.line)
     ident = str(raw.get("id") or "")
     others = [r for r in list_records(root, kind) if r.ref != target.ref]
     if ident and any(r.id.lower() == ident.lower() for r in others):

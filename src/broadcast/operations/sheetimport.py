@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from broadcast.campaign import fields
+from broadcast.campaign import fields, shape
 from broadcast.campaign.sheets import read_rows
 from broadcast.errors import InputProblems, Problem
 from broadcast.operations import editing, yamledit
@@ -36,7 +36,7 @@ def import_sheet(root: Path, path: Path, shown: str) -> Imported:
     taken = {r.id.lower(): r for r in editing.list_records(root, "message") if r.id}
     for row in rows:
         ident = str(row.get("id") or "")
-        fields.check_record(row, table, file=shown, record=ident or None, problems=problems, line=row.line)
+        shape.check_record(row, table, file=shown, record=ident or None, problems=problems, line=row.line)
         if ident and ident.lower() in taken:
             problems.append(Problem("ui.edit.duplicate_id", file=shown, line=row.line, record=ident,
                                     field="id", params={"id": ident}))

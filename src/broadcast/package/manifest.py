@@ -15,7 +15,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import PurePosixPath
 
-from broadcast.errors import InputError
+from broadcast.errors import InputError, PackageRefused
 
 FORMAT = "broadcast-package"
 FORMAT_VERSION = 1
@@ -92,12 +92,13 @@ class Manifest:
         return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
 
 
-def safe_path(path: str) -> str:
-    """A manifest path that stays inside the package: relative, no "..", no drive letters."""
+def safe_path(path: str, shown: str | None = None) -> str:
+    """A manifest path that stays inside the package: relative, no "..", no drive letters.
+    ``shown`` names the manifest it was read from, for the message."""
     pure = PurePosixPath(path)
     if (not path or "\\" in path or ":" in path or pure.is_absolute()
             or any(part in ("", ".", "..") for part in path.split("/"))):
-        raise InputError("manifest.unsafe_path", path=path)
+        raise PackageRefused("manifest.unsafe_path", path=shown or path, entry=path)
     return path
 
 
@@ -122,10 +123,10 @@ def parse(text: str, shown: str) -> Manifest:
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
         if data.get("format") != FORMAT:
-            raise InputError("manifest.not_a_manifest", path=shown)
+            raise PackageRefused("manifest.not_a_manifest", path=shown)
         if int(data.get("format_version", 0)) > FORMAT_VERSION:
-            raise InputError("manifest.too_new", path=shown, version=data["format_version"])
-        files = tuple(FileEntry(**{**entry, "path": safe_path(entry["path"]),
+            raise PackageRefused("manifest.too_new", path=shown, version=data["format_version"])
+        files = tuple(FileEntry(**{**entry, "path": safe_path(entry["path"], shown),
                                    **({"topics": tuple(entry["topics"])} if "topics" in entry else {})})
                       for entry in data["files"])
         known = {k: data[k] for k in ("campaign", "organization", "commune", "version",
@@ -137,4 +138,4 @@ def parse(text: str, shown: str) -> Manifest:
     except InputError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
-        raise InputError("manifest.malformed", path=shown, detail=str(exc)) from exc
+        raise PackageRefused("manifest.malformed", path=shown, detail=str(exc)) from exc

@@ -91,19 +91,26 @@ def _raw_input(rate: int) -> list[str]:
     return ["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "-"]
 
 
-def decode(path: Path, *, rate: int, tempo: float = 1.0) -> AudioSegment:
+def decode(path: Path, *, rate: int, tempo: float = 1.0,
+           max_seconds: float | None = None) -> AudioSegment:
     """Any audio file ffmpeg reads (WAV, MP3, M4A, OGG, FLAC…) as mono 16-bit PCM at ``rate``.
 
     1 dB of headroom keeps resampling overshoots of a recording peaking at 0 dBFS from clipping;
-    loudness normalization restores the level later.
+    loudness normalization restores the level later. With ``max_seconds``, a longer file is
+    refused before it is decoded (its PCM would fill memory), and one that declares no length
+    is decoded no further than that.
     """
+    bound = _length_bound(path, max_seconds)
     chain = [f"aresample={rate}", "volume=-1dB"]
     if abs(tempo - 1.0) > 1e-6:
         chain.append(f"atempo={tempo:.4f}")
-    done = _run(["-i", str(path), "-vn", "-af", ",".join(chain), "-ac", "1", "-ar", str(rate),
+    done = _run([*bound, "-i", str(path), "-vn", "-af", ",".join(chain), "-ac", "1", "-ar", str(rate),
                  "-f", "s16le", "-"], source=path)
     if not done.stdout:
         raise InputError("audio.no_sound", path=path)
+    if max_seconds is not None and len(done.stdout) / (2 * rate) * tempo > max_seconds:
+        raise InputError("media.too_long", path=path, value=path.name,
+                         minutes=f"{max_seconds / 60 + 0.1:.1f}", max=f"{max_seconds / 60:g}")
     return AudioSegment(data=done.stdout, sample_width=2, frame_rate=rate, channels=1)
 
 
@@ -255,3 +262,60 @@ def join(parts: list[Path], dest: Path) -> None:
 def _concat_quote(path: Path) -> str:
     # The concat demuxer's quoting: a single quote is written as '\'' inside quotes.
     return str(Path(path).resolve()).replace("'", "'\\''")
+
+
+# --- Probing: ffmpeg's part of what ``check`` learns of a file (``sound.probe`` reads it) -----
+
+PROBE_RATE = 8000
+"""Probing decodes at a low rate: enough to see silence and damage, and several times faster."""
+PROBE_PIECE_SECONDS = 5
+"""Decoded audio is measured in pieces this long: damage is told to within one piece."""
+_DURATION = re.compile(r"Duration: (\d+):(\d\d):(\d\d(?:\.\d+)?)")
+_AUDIO_STREAM = re.compile(r"Stream #\d+:\d+.*?: Audio:")
+
+
+def _ffmpeg_log(args: list[str]) -> tuple[int, str]:
+    """Run ffmpeg for what it writes to stderr (each line tagged with its level)."""
+    command = [ffmpeg(), "-hide_banner", "-nostdin", "-nostats", "-loglevel", "level+info", *args]
+    try:
+        done = subprocess.run(command, capture_output=True, check=False, stdin=subprocess.DEVNULL,
+                              **_OWN_GROUP)
+    except OSError as exc:
+        raise OperationalError("audio.ffmpeg_failed", detail=str(exc)) from exc
+    if done.returncode < 0:
+        raise OperationalError("audio.ffmpeg_killed", signal=-done.returncode)
+    return done.returncode, done.stderr.decode("utf-8", "replace")
+
+
+def probe_header(path: Path) -> tuple[bool, float | None]:
+    """Whether ``path`` holds an audio stream, and the seconds its header declares (None when
+    it declares none): reads only the header, a few milliseconds whatever the length."""
+    _, log = _ffmpeg_log(["-i", str(path)])  # no output named: ffmpeg only reads the header
+    found = _DURATION.search(log)
+    declared = int(found[1]) * 3600 + int(found[2]) * 60 + float(found[3]) if found else None
+    return bool(_AUDIO_STREAM.search(log)) and "Error opening input" not in log, declared
+
+
+def measure_log(path: Path, *, limit: float | None = None) -> str | None:
+    """One decode of ``path`` at a low rate, measured piece by piece (start, peak, samples),
+    decoding no further than ``limit`` seconds; its log, or None if ffmpeg could not decode
+    it. Memory stays flat: ffmpeg measures, nothing comes back but the log."""
+    chain = (f"aresample={PROBE_RATE},asetnsamples=n={PROBE_RATE * PROBE_PIECE_SECONDS}:p=0,"
+             "astats=metadata=1:reset=1:measure_perchannel=none:"
+             "measure_overall=Peak_level+Number_of_samples,ametadata=mode=print")
+    bound = ["-t", f"{limit:.3f}"] if limit else []
+    code, log = _ffmpeg_log([*bound, "-i", str(path), "-vn", "-map", "0:a:0", "-af", chain,
+                             "-f", "null", "-"])
+    return log if code == 0 else None
+
+
+def _length_bound(path: Path, max_seconds: float | None) -> list[str]:
+    """ffmpeg's input limit (placed before ``-i``: it counts the file's own seconds, whatever
+    the tempo) for a decode bounded to ``max_seconds``; refuses a longer file."""
+    if max_seconds is None:
+        return []
+    declared = probe_header(path)[1]
+    if declared is not None and declared > max_seconds:
+        raise InputError("media.too_long", path=path, value=path.name, minutes=f"{declared / 60:.1f}",
+                         max=f"{max_seconds / 60:g}")
+    return ["-t", f"{max_seconds + 1:.3f}"]

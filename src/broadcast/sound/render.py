@@ -50,6 +50,8 @@ class ClipJob:
     recording: Path | None = None
     intro: Path | None = None
     outro: Path | None = None
+    max_seconds: float | None = None
+    """Longer recordings and jingles are refused before they are decoded."""
 
 
 @dataclass(frozen=True)
@@ -68,7 +70,7 @@ class ClipResult:
 
 
 def lexicon_for(ws: Workspace) -> textprep.Lexicon:
-    return textprep.builtin_lexicon().extended(ws.lexicon_abbreviations, ws.lexicon_words)
+    return textprep.builtin_lexicon().extended(**ws.lexicon)
 
 
 STATION = "_station"
@@ -131,7 +133,7 @@ def _job(ws: Workspace, message: Message, lexicon: textprep.Lexicon, offline: bo
         cache_root=ws.root / CACHE_DIR, profile=profile, repeat=message.repeat,
         speech_key=speech_key, clip_key=clip_key, tags=_tag_values(ws, message, voice_parts),
         text=text, recording=message.recording, intro=intro, outro=outro,
-        **voice_parts,
+        max_seconds=ws.settings.recordings.max_minutes * 60, **voice_parts,
     )
 
 
@@ -184,9 +186,10 @@ def _sealing(blob: Path) -> Iterator[None]:
 
 def _make_clip(job: ClipJob, store: Store) -> dict:
     profile = job.profile
-    sound = audio.decode(_speech_source(job), rate=profile.sample_rate, tempo=profile.tempo)
+    sound = audio.decode(_speech_source(job), rate=profile.sample_rate, tempo=profile.tempo,
+                         max_seconds=job.max_seconds)
     sound = audio.trim_silence(sound, profile.silence_threshold_db)
-    intro, outro = (audio.decode(p, rate=profile.sample_rate) if p else None
+    intro, outro = (audio.decode(p, rate=profile.sample_rate, max_seconds=job.max_seconds) if p else None
                     for p in (job.intro, job.outro))
     clip = audio.assemble(sound, profile, repeat=job.repeat, intro=intro, outro=outro)
     blob = store.blob(job.clip_key, ".mp3")

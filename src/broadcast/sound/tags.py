@@ -27,6 +27,7 @@ from mutagen.id3 import (
     Encoding,
     ID3NoHeaderError,
 )
+from mutagen.mp3 import MP3
 
 from broadcast.errors import InputError
 
@@ -132,3 +133,16 @@ def version(path: Path) -> str:
         return ".".join(str(part) for part in ID3(path).version)
     except ID3NoHeaderError:
         return ""
+
+
+def inspect(path: Path) -> tuple[str, dict[str, str]]:
+    """The ID3 version ("" for none) and clip fields of the MP3 at ``path``. InputError when it
+    is no MP3 at all (a text file, a WAV), or its tags are damaged: never an empty answer."""
+    try:
+        MP3(path)
+    except (MutagenError, OSError) as exc:
+        raise InputError("tags.not_mp3", path=path) from exc
+    try:
+        return version(path), read(path)
+    except (InputError, MutagenError, OSError) as exc:
+        raise InputError("tags.damaged", path=path) from exc

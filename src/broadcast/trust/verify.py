@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Protocol
 
 from broadcast import fsio
-from broadcast.errors import InputError, VerificationFailed
+from broadcast.errors import InputError, PackageRefused, VerificationFailed
 from broadcast.export.fat.read import FatImage
 from broadcast.export.fstype import on_fat
 from broadcast.i18n import current_language, t_in
@@ -151,8 +151,9 @@ def verify_all(path: Path) -> list[Report]:
 
     Returns one report per package found: at the root, or in sub-folders one level down (as
     ``broadcast usb`` writes them); with several packages, problems outside them come in one
-    more report whose ``manifest`` is None. Raises InputError when the path is not there, holds
-    no manifest, the manifest is unreadable, or a file is not a readable FAT image.
+    more report whose ``manifest`` is None. Raises InputError (exit 2) when the path is not
+    there or holds no manifest, and PackageRefused (exit 3) when the manifest is damaged or
+    unsafe or a file is not a readable FAT image.
     """
     path = Path(path)
     if path.is_dir():
@@ -161,8 +162,13 @@ def verify_all(path: Path) -> list[Report]:
         raise InputError("verify.not_found", path=path)
     if path.name == manifest_format.NAME:
         return verify_all(path.parent)
-    with FatImage(path) as image:
-        return _verify_view(_ImageView(image, str(path)))
+    try:
+        with FatImage(path) as image:
+            return _verify_view(_ImageView(image, str(path)))
+    except InputError as exc:
+        if exc.key != "verify.not_fat":
+            raise
+        raise PackageRefused(exc.key, path=exc.path, **exc.params) from exc  # damaged: exit 3
 
 
 def verify(path: Path) -> Report:
@@ -274,11 +280,11 @@ def _manifest_item(items: Iterable[Item]) -> Item | None:
 def _load_manifest(view: _View, item: Item) -> Manifest:
     shown = f"{view.source}/{item.path}"
     if item.size > MAX_MANIFEST_BYTES:
-        raise InputError("manifest.malformed", path=shown, detail=f"{item.size} bytes")
+        raise PackageRefused("manifest.malformed", path=shown, detail=f"{item.size} bytes")
     try:
         text = b"".join(view.chunks(item)).decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise InputError("manifest.malformed", path=shown, detail=str(exc)) from exc
+        raise PackageRefused("manifest.malformed", path=shown, detail=str(exc)) from exc
     return manifest_format.parse(text, shown)
 
 

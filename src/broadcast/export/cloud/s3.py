@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -52,6 +53,7 @@ REQUEST_KINDS = {
 # S3 error code -> (error kind, catalog key). HEAD replies have no body, hence the bare statuses.
 CLIENT_ERRORS: dict[str, tuple[type[BroadcastError], str]] = {
     "NoSuchBucket": (InputError, "cloud.no_bucket"),
+    "InvalidBucketName": (InputError, "cloud.bad_bucket"),
     "NoSuchKey": (InputError, "cloud.no_key"),
     "404": (InputError, "cloud.no_key"),
     "AccessDenied": (InputError, "cloud.access_denied"),
@@ -88,9 +90,25 @@ def parse_url(url: str) -> tuple[str, str]:
     bucket, prefix = parts.netloc, parts.path.strip("/")
     if parts.scheme.lower() != "s3" or not bucket or ":" in bucket or parts.query or parts.fragment:
         raise InputError("cloud.bad_url", url=url)
+    check_bucket(bucket)
     if prefix:
         check_key(prefix, f"s3://{bucket}")
     return bucket, prefix + "/" if prefix else ""
+
+
+_BUCKET = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_IP_ADDRESS = re.compile(r"^\d{1,3}(?:\.\d{1,3}){3}$")
+
+
+def check_bucket(bucket: str) -> str:
+    """A bucket name every S3 service accepts (AWS's rules; MinIO and Ceph keep the same):
+    3-63 lower-case letters, digits, dots and hyphens, a letter or digit at each end, no "..",
+    not an IP address. Refused here, before any request: a service answers a bad name with
+    an error that reads like its own failure."""
+    if (not _BUCKET.match(bucket) or ".." in bucket or ".-" in bucket or "-." in bucket
+            or _IP_ADDRESS.match(bucket) or bucket.startswith("xn--")):
+        raise InputError("cloud.bad_bucket", bucket=bucket)
+    return bucket
 
 
 def client_config(addressing: str) -> Config:
@@ -156,7 +174,8 @@ class S3Store:
     def translate(self, exc: Exception, key: str) -> BroadcastError:
         """The user's version of a botocore failure: what, where, the likely cause and the fix."""
         # The object's address is the message's location; ``key`` is the catalog key's name already.
-        params = {"url": self.url, "endpoint": self._endpoint, "profile": self._profile}
+        params = {"url": self.url, "endpoint": self._endpoint, "profile": self._profile,
+                  "bucket": self.bucket}
         if isinstance(exc, bce.ClientError):
             error = exc.response.get("Error", {})
             status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode", "?")
