@@ -32,7 +32,8 @@ def item(kind: str, id_: str, title: str, path: str, start: float, duration: flo
 
 
 def slot(folder: str, items: list[dict], start: str = "06:00") -> dict:
-    return {"slot": "sang", "start": start, "minutes": 30, "folder": folder, "items": items}
+    return {"slot": "sang", "title": "Buổi sáng", "start": start, "minutes": 30, "folder": folder,
+            "items": items}
 
 
 def package_data(days: list[dict], **extra: object) -> dict:
@@ -143,7 +144,7 @@ def test_charset_is_declared_where_browsers_look_for_it():
 def test_noscript_lists_the_schedule_in_vietnamese():
     html = page.render(brief_data())
     noscript = html[html.index("<noscript>"):html.index("</noscript>")]
-    for text in ("Chủ Nhật, 15/11/2026", "Buổi phát 06:00–06:30", "Thư mục trên USB: 01_1511_sang",
+    for text in ("Chủ Nhật, 15/11/2026", "Buổi sáng: 06:00–06:30", "Thư mục trên USB: 01_1511_sang",
                  "Phòng, chống tảo hôn", 'class="badge priority">ưu tiên<',
                  # 06:00 + 4.0 s into the slot; 87.6 s rounds to 88 s = 1:28.
                  "<td>06:00:04</td>", "<td>1:28</td>", "<td>0:04</td>",
@@ -302,7 +303,7 @@ def test_schedule_shows_in_vietnamese_on_todays_date(open_page):
     tab = open_page(today="2026-11-16")
     text = tab.inner_text("body")
     for expected in ("Xã Dân Hóa, Quảng Trị", "Tháng hành động vì bình đẳng giới năm 2026",
-                     "Thứ Hai, 16/11/2026 (hôm nay)", "Buổi phát 17:30–18:00",
+                     "Thứ Hai, 16/11/2026 (hôm nay)", "Buổi sáng: 17:30–18:00",
                      "Thư mục trên USB: 02_1611_sang", "Địa chỉ tin cậy – Nhà tạm lánh", "ưu tiên",
                      "17:30:00", "Phát cả buổi", "Cách kiểm tra"):
         assert expected in text, expected
@@ -393,11 +394,14 @@ def test_the_guide_gives_the_packages_own_folders_as_examples():
     jingle = item("jingle", "_station", "Nhạc hiệu", "01_2011_toi/001_nhac-hieu.mp3", 0.0, 4.0)
     data = package_data([
         {"date": "2026-11-20", "weekday": "Thứ Sáu", "slots": [{**slot("01_2011_toi", [jingle], "19:00"),
-                                                               "slot": "toi"}]},
+                                                               "slot": "toi", "title": "Buổi tối"}]},
         {"date": "2026-11-21", "weekday": "Thứ Bảy", "slots": [{**slot("02_2111_toi", [jingle], "19:00"),
-                                                               "slot": "toi"}]}])
+                                                               "slot": "toi", "title": "Buổi tối"}]}])
     text = guide.render(data)
-    assert "01_2011_toi là buổi toi ngày 20/11; 02_2111_toi là buổi toi ngày 21/11" in text
+    assert "01_2011_toi là buổi tối ngày 20/11; 02_2111_toi là buổi tối ngày 21/11" in text
+    assert "Buổi tối" in text.split("3. LỊCH PHÁT")[1]  # the slot's name in the schedule, not "toi"
+    called = guide.render(package_data([], contact={"person": "Chị Lan", "phone": "0233 3821 555"}))
+    assert "- Người liên hệ: Chị Lan" in called and "- Điện thoại: 0233 3821 555" in called
     assert "01_1511_sang" not in text and "02_1511_chieu" not in text  # no sample's names
     empty = guide.render(package_data([]))
     assert "Ví dụ" not in empty

@@ -118,7 +118,7 @@ def test_schedule_sheet_is_vietnamese_csv_for_excel(campaign: Path, planned: dic
     items = sum(len(s["items"]) for c in planned["communes"] if c["commune"] == "xa-a"
                 for d in c["days"] for s in d["slots"])
     assert len(lines) == 1 + items
-    assert lines[1].split(",")[:4] == ["2026-11-15", "Chủ Nhật", "sang", "06:00:00"]
+    assert lines[1].split(",")[:4] == ["2026-11-15", "Chủ Nhật", "Buổi sáng", "06:00:00"]  # not "sang"
 
 
 def test_mixdown_is_one_loudness_true_mp3_per_slot(campaign: Path, planned: dict):

@@ -89,6 +89,11 @@ class ScheduleRules:
     """Also make one MP3 per commune, day and slot, for players without playlists."""
 
 
+SLOT_TITLES = {"sang": "Buổi sáng", "trua": "Buổi trưa", "chieu": "Buổi chiều", "toi": "Buổi tối",
+               "dem": "Buổi đêm"}
+"""What the common slot codes are called, when a slot has no ``title`` of its own."""
+
+
 @dataclass(frozen=True)
 class Slot:
     """A daily broadcast window of a commune's loudspeakers."""
@@ -99,6 +104,13 @@ class Slot:
     weekdays: tuple[str, ...] = WEEKDAYS
     fill: float | None = None
     """Overrides ``ScheduleRules.fill`` for this slot."""
+    title: str | None = None
+    """How operators call the slot ("Buổi sáng", "Phiên chợ"); the code names files."""
+
+    @property
+    def label(self) -> str:
+        """The slot's name for people: its title, else the usual name of a common code."""
+        return self.title or SLOT_TITLES.get(self.name, self.name)
 
     @property
     def start_minute(self) -> int:
@@ -148,6 +160,23 @@ class Commune:
     channel: str = "usb"
     source: Source = field(default=Source(""), compare=False)
 
+    @property
+    def slot_titles(self) -> dict[str, str]:
+        """Slot code → the name operators use ("sang" → "Buổi sáng")."""
+        return {slot.name: slot.label for slot in self.slots}
+
+
+@dataclass(frozen=True)
+class Contact:
+    """Who a commune calls about a package: printed in the instructions and on the page."""
+
+    person: str | None = None
+    phone: str | None = None
+    email: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.person or self.phone or self.email)
+
 
 @dataclass(frozen=True)
 class SigningSettings:
@@ -182,6 +211,7 @@ class Settings:
     schedule: ScheduleRules = ScheduleRules()
     signing: SigningSettings = SigningSettings()
     recordings: RecordingRules = RecordingRules()
+    contact: Contact = Contact()
 
 
 @dataclass(frozen=True)

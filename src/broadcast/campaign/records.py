@@ -17,6 +17,7 @@ from broadcast.campaign.model import (
     ENGINES,
     Campaign,
     Commune,
+    Contact,
     Jingles,
     Message,
     Profile,
@@ -112,6 +113,13 @@ SLOT_TABLE = {
     "minutes": Field(f.integer(1, 240), required=True),
     "weekdays": Field(f.weekdays, shape="list"),
     "fill": Field(f.number(0.05, 1.0)),
+    "title": Field(f.text),
+}
+
+CONTACT_TABLE = {
+    "person": Field(f.text),
+    "phone": Field(f.text),
+    "email": Field(f.text),
 }
 
 SCHEDULE_TABLE = {
@@ -223,6 +231,7 @@ def settings_table(root: Path) -> dict[str, Field]:
         "profiles": Field(_mapping, shape="mapping"),
         "schedule": Field(_mapping, shape="mapping"),
         "signing": Field(_mapping, shape="mapping"),
+        "contact": Field(_mapping, shape="mapping"),
     }
 
 
@@ -266,6 +275,10 @@ def build_jingles(values: dict) -> Jingles:
 
 def build_signing(values: dict) -> SigningSettings:
     return SigningSettings(**values)
+
+
+def build_contact(values: dict) -> Contact:
+    return Contact(**values)
 
 
 def build_schedule(values: dict) -> ScheduleRules:

@@ -75,6 +75,7 @@ def read_settings(reader: Reader) -> SettingsRead:
                                           "lines": _lines(values.get("jingles"), line_of("jingles"))}),
         "schedule": records.build_schedule(part("schedule", records.SCHEDULE_TABLE)),
         "signing": records.build_signing(part("signing", records.SIGNING_TABLE)),
+        "contact": records.build_contact(part("contact", records.CONTACT_TABLE)),
     }
     settings = None
     if campaign is not None and "organization" in values:

@@ -91,6 +91,8 @@ class Planned:
     failures: tuple[Failure, ...]
     names: dict[str, str]
     """Commune id → name."""
+    titles: dict[str, dict[str, str]]
+    """Commune id → its slot codes → the names operators use."""
 
     @property
     def exit_code(self) -> int:
@@ -98,7 +100,7 @@ class Planned:
 
     def table(self) -> list[str]:
         """The plan shown day by day, slot by slot, in the reader's language."""
-        return playlist.table(self.shown, self.names)
+        return playlist.table(self.shown, self.names, self.titles)
 
 
 def schedule(campaign: Campaign, *, commune: str | None = None, day: dt.date | None = None,
@@ -118,4 +120,5 @@ def schedule(campaign: Campaign, *, commune: str | None = None, day: dt.date | N
         plan = pipeline.plan(ws, made, {commune} if commune else None)
         pipeline.write_schedule(ws, plan, made, mixdown=mixdown)
     return Planned(planner.select(plan, commune=commune, day=day), [*campaign.warnings, *plan.warnings],
-                   made.failures, {c.id: c.name for c in ws.communes})
+                   made.failures, {c.id: c.name for c in ws.communes},
+                   {c.id: c.slot_titles for c in ws.communes})

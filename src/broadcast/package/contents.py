@@ -137,7 +137,7 @@ def _playlists(placed: list[_Placed], evergreen: dict[str, list[Item]]) -> list[
     return [PackageFile(name, "playlist", content=text.encode("utf-8")) for name, text in texts.items()]
 
 
-def _sheets(commune_plan: CommunePlan, placed: list[_Placed]) -> list[PackageFile]:
+def _sheets(commune_plan: CommunePlan, placed: list[_Placed], titles: dict[str, str]) -> list[PackageFile]:
     """The schedule, and the blank play log the operator fills in and sends back."""
     paths = {(slot.day, slot.slot.slot): slot.paths for slot in placed}
 
@@ -145,7 +145,8 @@ def _sheets(commune_plan: CommunePlan, placed: list[_Placed]) -> list[PackageFil
         return paths[day, slot.slot][index]
 
     return [PackageFile(SHEET_NAME, "sheet",
-                        content=playlist.schedule_sheet(commune_plan, path_of).encode("utf-8")),
+                        content=playlist.schedule_sheet(commune_plan, path_of,
+                                                        titles=titles).encode("utf-8")),
             PackageFile(PLAY_LOG_NAME, "sheet",
                         content=playlog.blank_sheet(commune_plan, path_of).encode("utf-8"))]
 
@@ -154,20 +155,27 @@ def page_data(ws: Workspace, commune: Commune, placed: list[_Placed], version: s
               created: str, fingerprint: str | None = None) -> dict:
     """What the offline page and the instructions show: the schedule with package paths."""
     days: dict[str, dict] = {}
+    titles = commune.slot_titles
     for slot in placed:
         day = days.setdefault(slot.day.isoformat(), {
             "date": slot.day.isoformat(), "slots": [],
             "weekday": t_in("vi", f"sheet.day_{WEEKDAYS[slot.day.weekday()]}")})
         items = [{**item.to_json(), "path": path}
                  for item, path in zip(slot.slot.items, slot.paths, strict=True)]
-        day["slots"].append({"slot": slot.slot.slot, "start": slot.slot.start.strftime("%H:%M"),
+        day["slots"].append({"slot": slot.slot.slot, "title": titles.get(slot.slot.slot, slot.slot.slot),
+                             "start": slot.slot.start.strftime("%H:%M"),
                              "minutes": slot.slot.minutes, "folder": slot.folder, "items": items})
     campaign = ws.settings.campaign
     return {"organization": ws.settings.organization, "version": version, "created": created,
             "campaign": {"id": campaign.id, "name": campaign.name, "start": campaign.start.isoformat(),
                          "end": campaign.end.isoformat()},
             "commune": {"id": commune.id, "name": commune.name, "province": commune.province},
-            "fingerprint": fingerprint, "days": list(days.values())}
+            "fingerprint": fingerprint, "contact": _contact(ws), "days": list(days.values())}
+
+
+def _contact(ws: Workspace) -> dict | None:
+    contact = ws.settings.contact
+    return {k: v for k, v in vars(contact).items() if v} if contact else None
 
 
 OUTPUTS = ("build", "dist", "keys")
@@ -203,7 +211,7 @@ def plan_package(ws: Workspace, schedule_: Schedule, commune_plan: CommunePlan,
     placed = _place(commune_plan)
     topics = {m.id: m.topics for m in ws.messages if m.topics}
     files = [*_audio_files(placed, clip_paths, topics), *_playlists(placed, evergreen),
-             *_sheets(commune_plan, placed)]
+             *_sheets(commune_plan, placed, commune.slot_titles)]
     version = hashlib.sha256("".join(f"{f.path}\0{f.sha256()}\n" for f in files).encode()).hexdigest()[:16]
     data = page_data(ws, commune, placed, version, created, fingerprint)
     files += [PackageFile("index.html", "page", content=page.render(data).encode("utf-8")),

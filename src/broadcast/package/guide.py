@@ -19,7 +19,8 @@ def _schedule_lines(data: dict) -> list[str]:
             messages = sum(1 for item in slot["items"] if item["kind"] == "message")
             length = sum(item["duration"] for item in slot["items"])
             lines.append(t_in("vi", "guide.row", date=_vietnamese_date(day["date"]),
-                              weekday=day["weekday"], slot=slot["slot"], start=slot["start"],
+                              weekday=day["weekday"], slot=slot.get("title") or slot["slot"],
+                              start=slot["start"],
                               folder=slot["folder"], count=messages, length=clock(length)))
     return lines
 
@@ -28,8 +29,8 @@ def _examples(data: dict) -> str:
     """The package's own first two folders, as examples of how folders are named."""
     slots = [(day, slot) for day in data["days"] for slot in day["slots"]][:2]
     return "; ".join(t_in("vi", "guide.example_one", folder=slot["folder"],
-                          slot=slot.get("title") or slot["slot"], day=_vietnamese_date(day["date"])[:5])
-                     for day, slot in slots)
+                          slot=(slot.get("title") or slot["slot"]).lower(),
+                          day=_vietnamese_date(day["date"])[:5]) for day, slot in slots)
 
 
 def _vietnamese_date(iso: str) -> str:
@@ -56,5 +57,7 @@ def render(data: dict) -> str:
     if data.get("fingerprint"):
         parts.append(t_in("vi", "guide.fingerprint", fingerprint=data["fingerprint"]))
     parts.append(t_in("vi", "guide.contact", **params))
+    contact = data.get("contact") or {}
+    parts += [t_in("vi", f"guide.contact_{key}", value=value) for key, value in contact.items()]
     text = "\n".join(parts)
     return "\r\n".join(text.splitlines()) + "\r\n"

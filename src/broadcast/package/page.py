@@ -98,6 +98,8 @@ def _header(data: dict) -> str:
         _element("p", "page.period", start=vietnamese_date(campaign["start"]),
                  end=vietnamese_date(campaign["end"])),
         _element("p", "page.organization", organization=data["organization"]),
+        *([_element("p", "page.contact", contact=", ".join((data.get("contact") or {}).values()))]
+          if data.get("contact") else []),
     ])
 
 
@@ -132,7 +134,8 @@ def _slot_table(slot: dict) -> str:
     head = (f"<th>{_text('page.col_time')}</th><th>{_text('page.col_title')}</th>"
             f"<th>{_text('page.col_duration')}</th>")
     rows = "\n".join(_item_row(slot["start"], item) for item in slot["items"])
-    return (f'<section class="slot"><h3>{_text("page.slot_title", start=slot["start"], end=end)}</h3>\n'
+    title = _text("page.slot_title", title=slot.get("title") or slot["slot"], start=slot["start"], end=end)
+    return (f'<section class="slot"><h3>{title}</h3>\n'
             f'<p class="folder">{_text("page.folder", folder=slot["folder"])}</p>\n'
             f"<table><thead><tr>{head}</tr></thead><tbody>\n{rows}\n</tbody></table></section>")
 

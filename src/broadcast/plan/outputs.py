@@ -51,7 +51,8 @@ def write_schedule(ws: Workspace, plan_: schedule.Schedule, made: Clips, *,
         for slot_name, items in evergreen(ws, plan_, commune.commune).items():
             files.update(playlist.both(slot_name, _entries(items, folder)))
         files["lich-phat.csv"] = playlist.schedule_sheet(
-            commune, lambda _day, slot, index, here=folder: _relative(slot.items[index].path, here))
+            commune, lambda _day, slot, index, here=folder: _relative(slot.items[index].path, here),
+            titles=next(c for c in ws.communes if c.id == commune.commune).slot_titles)
         written += _replace_folder(folder, files)
     return written
 

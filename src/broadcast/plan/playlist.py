@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -65,13 +65,15 @@ SHEET_COLUMNS = ("date", "weekday", "slot", "time", "order", "kind", "id", "titl
 
 
 def schedule_sheet(commune: CommunePlan, path_of: Callable[[dt.date, SlotPlan, int], str],
-                   lang: str = "vi") -> str:
+                   lang: str = "vi", titles: Mapping[str, str] | None = None) -> str:
     """The CSV schedule of one commune: one row per item, with the file each item plays.
 
     ``path_of(day, slot, index)`` names the file of the slot's item ``index`` as the reader
     of the sheet finds it. Headers and labels are in ``lang``: Vietnamese, since the sheet goes
-    to the commune. UTF-8 with a byte-order mark, so Excel shows Vietnamese correctly.
+    to the commune; slots are named by ``titles`` (code → name people use). UTF-8 with a
+    byte-order mark, so Excel shows Vietnamese correctly.
     """
+    titles = titles or {}
     label = cache(lambda key: t_in(lang, key))
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator=CRLF)
@@ -82,7 +84,8 @@ def schedule_sheet(commune: CommunePlan, path_of: Callable[[dt.date, SlotPlan, i
             start = dt.datetime.combine(day.date, slot.start)
             for index, item in enumerate(slot.items):
                 at = (start + dt.timedelta(seconds=item.start)).strftime("%H:%M:%S")
-                writer.writerow([day.date.isoformat(), weekday, slot.slot, at, index + 1,
+                writer.writerow([day.date.isoformat(), weekday, titles.get(slot.slot, slot.slot), at,
+                                 index + 1,
                                  label(f"sheet.kind_{item.kind}"), item.id, item.title,
                                  item.language, label(f"sheet.priority_{item.priority}"),
                                  round(item.duration, 1), path_of(day.date, slot, index)])
@@ -95,15 +98,18 @@ def clock(seconds: float) -> str:
     return f"{minutes}:{secs:02d}"
 
 
-def table(plan: Schedule, names: dict[str, str]) -> list[str]:
-    """The plan day by day, slot by slot, item by item, in the reader's language."""
+def table(plan: Schedule, names: dict[str, str],
+          titles: dict[str, dict[str, str]] | None = None) -> list[str]:
+    """The plan day by day, slot by slot, item by item, in the reader's language; slots by the
+    names operators use (``titles``: commune → code → name)."""
     lines = []
     for commune in plan.communes:
+        called = (titles or {}).get(commune.commune, {})
         lines.append(f"{names[commune.commune]} ({commune.commune})")
         for day in commune.days:
             lines.append(f"  {day.date.isoformat()} {t('sheet.day_' + WEEKDAYS[day.date.weekday()])}")
             for slot in day.slots:
-                lines.append("    " + t("cli.schedule.slot", slot=slot.slot,
+                lines.append("    " + t("cli.schedule.slot", slot=called.get(slot.slot, slot.slot),
                                         start=slot.start.strftime("%H:%M"),
                                         used=clock(slot.used), budget=clock(slot.budget)))
                 start = dt.datetime.combine(day.date, slot.start)

@@ -36,13 +36,15 @@ def chosen_drive(value: str | None) -> Path:
     raise InputError("ui.deliver.no_drive")
 
 
-def _offline() -> bool:
-    return bool(request.form.get("offline"))
+def offline_choice() -> bool | None:
+    """Ticked: the offline voice. Not ticked: the campaign's last choice (``operations.voice``),
+    never a silent switch to the online voice."""
+    return True if request.form.get("offline") else None
 
 
 @page.post("/build")
 def build():
-    root, offline = config_of().root, _offline()
+    root, offline = config_of().root, offline_choice()
 
     def work(report):
         built = deliver.build_packages(Campaign(root), offline=offline, report=report)
@@ -55,7 +57,7 @@ def build():
 
 @page.post("/stick")
 def stick():
-    root, offline = config_of().root, _offline()
+    root, offline = config_of().root, offline_choice()
     target, commune = chosen_drive(text("drive")), text("commune") or ""
     replace = bool(request.form.get("replace"))
 
@@ -93,7 +95,7 @@ def checked_lines(path: Path, workspace: str | None) -> dict:
 
 @page.post("/images")
 def images():
-    root, offline = config_of().root, _offline()
+    root, offline = config_of().root, offline_choice()
     communes = request.form.getlist("communes")
     everyone = bool(request.form.get("all")) or not communes
 
@@ -120,7 +122,7 @@ def _store_options() -> dict:
 
 @page.post("/publish")
 def publish():
-    root, offline = config_of().root, _offline()
+    root, offline = config_of().root, offline_choice()
     url, options = text("url") or "", _store_options()
 
     def work(report):

@@ -13,6 +13,7 @@ from broadcast.operations import produce
 from broadcast.operations.campaign import Campaign
 from broadcast.ui.context import config_of
 from broadcast.ui.views import problem_rows, start_job
+from broadcast.ui.views.deliver import offline_choice
 
 page = Blueprint("schedule", __name__, url_prefix="/schedule")
 KEPT = "broadcast.plan"
@@ -28,7 +29,8 @@ def show():
     chosen = request.args.get("commune") or (communes[0] if communes else None)
     commune = next((c for c in plan.shown.communes if c.commune == chosen), None)
     return render_template("schedule.html", planned=plan, made=made, communes=communes, chosen=chosen,
-                           names=plan.names, grid=_grid(commune) if commune else None,
+                           names=plan.names, titles=plan.titles.get(chosen, {}),
+                           grid=_grid(commune) if commune else None,
                            warnings=problem_rows([w for w in plan.warnings if _concerns(w, chosen)]))
 
 
@@ -54,7 +56,7 @@ def _grid(commune) -> dict:
 @page.post("/plan")
 def plan():
     root = config_of().root
-    offline = bool(request.form.get("offline"))
+    offline = offline_choice()
     app = current_app._get_current_object()
 
     def work(report):
