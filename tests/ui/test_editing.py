@@ -103,7 +103,7 @@ def test_a_commune_and_the_settings_are_edited_in_place(sample):
     checked = settings.save_settings(sample, {"campaign.name": "Chiến dịch 2027", "slots.sang.minutes": 20,
                                               "slots.trua.start": "11:30", "slots.trua.minutes": 15})
     settings_text = (sample / "broadcast.yaml").read_text("utf-8")
-    assert '  sang: {start: "06:00", minutes: 20}' in settings_text
+    assert '  sang: {start: "06:00", minutes: 20, title: "Buổi sáng"}' in settings_text
     assert '  trua: {start: "11:30", minutes: 15}' in settings_text
     assert "  name: Chiến dịch 2027\n" in settings_text
     assert comments(settings_text) == comments((sample_dir() / "broadcast.yaml").read_text("utf-8"))
