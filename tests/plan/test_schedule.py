@@ -592,3 +592,17 @@ def test_an_urgent_message_that_some_communes_cannot_hear_is_warned_about():
     assert all(w.severity == "warning" and w.field == "language" and w.line for w in found)
     i18n.set_language("vi")
     assert "KHẨN CẤP" in found[0].render() and "xa-mong" in found[0].render()
+
+
+def test_check_names_the_urgent_message_some_communes_cannot_hear(tmp_path, run_cli):
+    from conftest import COMMUNES, MESSAGES, SETTINGS
+
+    title = "    title: Phòng, chống tảo hôn\n"
+    urgent = MESSAGES.replace(title, title + "    priority: emergency\n")
+    mong = COMMUNES + ("  - id: xa-mong\n    name: Xã Mông\n    province: Sơn La\n    languages: [hmn]\n"
+                       "    slots: [sang]\n")
+    root = write_workspace(tmp_path / "ws", settings=SETTINGS, messages=urgent, communes=mong)
+    result = run_cli("-w", str(root), "check")
+    assert result.exit_code == 0, result.stderr
+    assert "messages.yaml:2: warning: item 'tin-01', field 'language': an EMERGENCY message" in result.stderr
+    assert "xa-mong" in result.stderr

@@ -12,6 +12,7 @@ from broadcast.campaign import encoding
 from broadcast.campaign import workspace as workspace_files
 from broadcast.errors import InputError, Problem
 from broadcast.operations.campaign import Campaign, find_optional
+from broadcast.plan import reach
 from broadcast.progress import Notice, Reporter, quiet
 from broadcast.sound import tags
 from broadcast.speech import textprep
@@ -32,10 +33,11 @@ class Checked:
 
 
 def check(campaign: Campaign) -> Checked:
-    """Every problem of the campaign's files at once (raises ``InputProblems`` on errors)."""
+    """Every problem of the campaign's files at once (raises ``InputProblems`` on errors), and
+    the urgent messages some communes will never hear (their language is not spoken there)."""
     ws = campaign.workspace
     return Checked(len(ws.messages), len(ws.communes), sum(1 for m in ws.messages if m.awaiting_recording),
-                   campaign.warnings)
+                   [*campaign.warnings, *reach.unreached(ws)])
 
 
 def spoken(text: str | bytes, workspace_option: str | None, *, explain: bool = False,
