@@ -14,6 +14,7 @@ from broadcast.campaign.model import Workspace
 from broadcast.ledger import book as ledger
 from broadcast.ledger.book import Ledger
 from broadcast.package import contents as package
+from broadcast.package import links
 from broadcast.package.manifest import Manifest
 from broadcast.plan import schedule
 from broadcast.plan.dateless import evergreen
@@ -89,10 +90,12 @@ def build(ws: Workspace, made: Clips, seal: Sealer, communes: Iterable[str] | No
     root = ws.root / package.PACKAGES_DIR
     plans = packages(ws, plan_, made, seal, communes)
     copy = _copy_meter(plans, root, report)
+    root.mkdir(parents=True, exist_ok=True)
+    spread = links.Links(ws.root / links.LINKS_DIR, links.link_limit(root))
     built = []
     by_commune = {c.commune: c for c in plan_.communes}
     for number, p in enumerate(plans, start=1):
-        written = package.write_folder(p, root, copy=copy)
+        written = package.write_folder(p, root, spread, copy=copy)
         report(Advance("package", number, len(plans), item=p.commune.id))
         if written.repaired:
             report(Notice("package.repaired", {"commune": p.commune.id, "count": len(written.repaired),
@@ -102,6 +105,7 @@ def build(ws: Workspace, made: Clips, seal: Sealer, communes: Iterable[str] | No
                                                               channel="folder", target=str(written.folder)),
                                 by_commune[p.commune.id])
         built.append((p, written.folder, written.changed))
+    spread.prune()
     return built
 
 

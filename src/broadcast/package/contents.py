@@ -30,6 +30,7 @@ from broadcast import __version__, fsio
 from broadcast.campaign.model import WEEKDAYS, Commune, Workspace
 from broadcast.i18n import t_in
 from broadcast.package import destination, guide, page, playlog
+from broadcast.package.links import Links
 from broadcast.package.manifest import NAME as MANIFEST_NAME
 from broadcast.package.manifest import PLAY_LOG, FileEntry, Manifest
 from broadcast.plan import playlist
@@ -251,14 +252,15 @@ def damaged_files(folder: Path, manifest: Manifest) -> list[str]:
     return damaged
 
 
-def write_folder(plan: PackagePlan, root: Path, *, copy: Callable[[int], None] | None = None,
-                 ) -> Written:
+def write_folder(plan: PackagePlan, root: Path, links: Links, *,
+                 copy: Callable[[int], None] | None = None) -> Written:
     """Write the package to ``root/<commune-id>/``, only if broadcast may replace what is there.
 
     Built in a fresh folder of broadcast's own and swapped in whole, so the final name never
     holds a half package; an identical package already there is checked file by file and left
-    untouched, or rebuilt when any of its files was damaged. ``copy`` hears the bytes of each
-    clip that had to be copied because hard links are not available.
+    untouched, or rebuilt when any of its files was damaged. Audio is linked through ``links``
+    (so no clip runs out of links); ``copy`` hears the bytes of each clip that had to be copied
+    because hard links are not available.
     """
     final = root / plan.commune.id
     fsio.recover_folder(final)
@@ -272,7 +274,7 @@ def write_folder(plan: PackagePlan, root: Path, *, copy: Callable[[int], None] |
     staging = fsio.own_sibling(final, "new")
     try:
         for item in plan.files:
-            _put(item, staging / item.path, copy)
+            _put(item, staging / item.path, links, copy)
         fsio.write_bytes(staging / MANIFEST_NAME, manifest_bytes)
         fsio.replace_folder(staging, final)
     except BaseException:
@@ -294,14 +296,11 @@ def can_link(source: Path, folder: Path) -> bool:
     return True
 
 
-def _put(item: PackageFile, target: Path, copy: Callable[[int], None] | None) -> None:
+def _put(item: PackageFile, target: Path, links: Links, copy: Callable[[int], None] | None) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     if item.content is not None:
         target.write_bytes(item.content)
         return
-    try:
-        os.link(item.source, target)  # clips are immutable once written: share, do not copy
-    except OSError:
-        shutil.copyfile(item.source, target)
-        if copy:
-            copy(target.stat().st_size)
+    copied = links.place(item.source, target)  # clips are immutable once written: share, do not copy
+    if copied and copy:
+        copy(copied)
