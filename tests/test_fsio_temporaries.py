@@ -56,3 +56,18 @@ def test_never_follows_a_symlink(tmp_path: Path):
 
     assert fsio.remove_stale_temporaries(folder, recursive=True) == []
     assert theirs.read_bytes() == b"half"
+
+
+def test_a_batch_syncs_each_folder_once_and_every_file_is_whole(tmp_path, monkeypatch):
+    synced: list[Path] = []
+    real = fsio.fsync_dir
+    monkeypatch.setattr(fsio, "fsync_dir", lambda path: (synced.append(Path(path)), real(path)))
+    with fsio.batch():
+        for n in range(20):
+            fsio.write_text(tmp_path / "a" / f"{n}.m3u8", f"#EXTM3U {n}\n")
+        fsio.write_text(tmp_path / "b" / "x.csv", "x\n")
+        assert synced == []  # nothing yet: the renames wait for the end of the block
+    assert sorted(synced) == [tmp_path / "a", tmp_path / "b"]
+    assert (tmp_path / "a" / "19.m3u8").read_text() == "#EXTM3U 19\n"
+    fsio.write_text(tmp_path / "c.txt", "alone")  # outside a batch: synced at once
+    assert synced[-1] == tmp_path

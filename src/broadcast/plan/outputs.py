@@ -53,7 +53,8 @@ def write_schedule(ws: Workspace, plan_: schedule.Schedule, made: Clips, *,
         files["lich-phat.csv"] = playlist.schedule_sheet(
             commune, lambda _day, slot, index, here=folder: _relative(slot.items[index].path, here),
             titles=next(c for c in ws.communes if c.id == commune.commune).slot_titles)
-        written += _replace_folder(folder, files)
+        with fsio.batch():  # one folder sync per folder, not one per playlist
+            written += _replace_folder(folder, files)
     return written
 
 
