@@ -383,6 +383,91 @@ def bench_publish(work: Path) -> list[tuple[str, str]]:
 
 # --- output -------------------------------------------------------------------------------
 
+# --- issue 15: one commune costs one commune; packages that do not multiply ----------------------
+
+MEASURED = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+done = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+seconds = time.perf_counter() - start
+if done.returncode:
+    sys.exit(done.stderr[-2000:])
+print(seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+def measured(*args: str) -> tuple[float, int]:
+    """(seconds, peak RSS in KB) of one ``broadcast`` run in a process of its own."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "BROADCAST_LANG": "en"}
+    done = subprocess.run([sys.executable, "-c", MEASURED, sys.executable, "-m", "broadcast", *args],
+                          capture_output=True, text=True, env=env)
+    if done.returncode:
+        raise SystemExit(f"broadcast {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+    seconds, peak = done.stdout.split()
+    return float(seconds), int(peak)
+
+
+def _communes_yaml(count: int) -> str:
+    """``count`` communes, each with three daily slots, cycling the sample's languages."""
+    groups = (["vie", "scb", "bru"], ["vie", "bru"], ["vie", "pac", "tth"], ["vie"])
+    lines = ["communes:"]
+    for n in range(count):
+        lines += [f"  - id: xa-{n:04d}", f"    name: Xã số {n}", "    province: Quảng Trị",
+                  f"    languages: [{', '.join(groups[n % len(groups)])}]", "    slots: [sang, trua, chieu]"]
+    return "\n".join(lines) + "\n"
+
+
+def _disk(folder: Path) -> int:
+    """Bytes a folder takes on disk, each inode once (hard links are not copies)."""
+    seen, total = set(), 0
+    for path in folder.rglob("*") if folder.exists() else ():
+        info = path.lstat()
+        if path.is_file() and (info.st_dev, info.st_ino) not in seen:
+            seen.add((info.st_dev, info.st_ino))
+            total += info.st_size
+    return total
+
+
+@section("scale")
+def bench_scale(work: Path) -> list[tuple[str, str]]:
+    """build, plan and build ONE at three sizes (31 days × 3 slots), from the sample's clips."""
+    key = work / "k.key"
+    os.environ["BROADCAST_SIGNING_KEY"] = str(key)
+    broadcast("keys", "init", "--key", str(key))
+    base = work / "base"
+    broadcast("init", str(base))
+    settings = (base / "broadcast.yaml").read_text("utf-8").replace(
+        'chieu: {start: "17:00", minutes: 30, title: "Buổi chiều"}',
+        'chieu: {start: "17:00", minutes: 30, title: "Buổi chiều"}\n  trua: {start: "11:00", minutes: 15}')
+    (base / "broadcast.yaml").write_text(settings, "utf-8")
+    broadcast("-w", str(base), "render", "--offline")
+    rows, one = [], {}
+    for size in (17, 150, 1100):
+        root = work / f"ws-{size}"
+        shutil.copytree(base, root, symlinks=True)
+        (root / "communes.yaml").write_text(_communes_yaml(size), "utf-8")
+        seconds, peak = measured("-w", str(root), "build", "--offline")
+        packages = root / "dist" / "packages"
+        audio = _disk(root / "build" / "clips")
+        text = sum(p.stat().st_size for p in packages.rglob("*") if p.is_file() and p.suffix != ".mp3")
+        used = _disk(packages) + _disk(root / "build" / "cache" / "links")
+        links = max(p.stat().st_nlink for p in (root / "build" / "clips").glob("*.mp3"))
+        plan_s, plan_kb = measured("-w", str(root), "schedule", "--offline", "--json")
+        edited = root / "messages.yaml"  # an edit: every package's creation time moves with it
+        edited.write_text(edited.read_text("utf-8") + "# sửa\n", "utf-8")
+        one[size], one_kb = measured("-w", str(root), "build", "--offline", "xa-0001")
+        rows += [(f"{size} communes: build all", f"{seconds:.1f} s, peak {peak / 1024:.0f} MB"),
+                 (f"{size} communes: disk", f"{used / 1e6:.1f} MB for packages = "
+                  f"{used / (audio + text):.2f} × (distinct audio {audio / 1e6:.1f} MB + text "
+                  f"{text / 1e6:.1f} MB); most links on one clip: {links:,}"),
+                 (f"{size} communes: plan all (schedule)", f"{plan_s:.1f} s, peak {plan_kb / 1024:.0f} MB"),
+                 (f"{size} communes: build ONE after an edit",
+                  f"{one[size]:.1f} s, peak {one_kb / 1024:.0f} MB")]
+        shutil.rmtree(root)
+    rows.append(("build ONE, 1,100 communes ÷ 17", f"{one[1100] / one[17]:.2f}"))
+    return rows
+
+
 def table(name: str, rows: list[tuple[str, str]]) -> str:
     lines = [f"**{name}**", "", "| measure | result |", "| --- | --- |"]
     lines += [f"| {k} | {v} |" for k, v in rows]
