@@ -61,6 +61,8 @@ def versions(tmp_path_factory) -> dict[str, Path]:
              "pulled": base / "v1-pulled"}
     shutil.copytree(root / "dist" / "packages" / "xa-a", saved["package"])
     shutil.copyfile(root / "ledger.sqlite", saved["ledger"])
+    saved["store-v1"] = base / "kho-v1"
+    shutil.copytree(base / "kho", saved["store-v1"])
     assert run(command(None, "pull", store, "xa-a", str(saved["pulled"])), state).returncode == 0
     messages = (root / "messages.yaml").read_text(encoding="utf-8")
     (root / "messages.yaml").write_text(messages.replace("việc nhà.", "việc nhà, chăm sóc con."),
@@ -97,6 +99,19 @@ class Trial:
             shutil.copytree(versions["package"], self.final)
             self.cmd = command(self.root, "usb", "xa-a", str(self.final.parent), "--replace")
             self.ledger, self.action = self.root / "ledger.sqlite", "usb"
+        elif kind == "image":
+            from broadcast.export.image import make_image
+
+            self.final = where / "images" / "xa-a.img"
+            self.final.parent.mkdir()
+            make_image(versions["package"], self.final)
+            self.cmd = command(self.root, "image", "xa-a", "-o", str(self.final.parent), "--offline")
+            self.ledger, self.action = self.root / "ledger.sqlite", "image"
+        elif kind == "publish":
+            self.final = where / "kho"
+            shutil.copytree(versions["store-v1"], self.final)
+            self.cmd = command(self.root, "publish", self.final.as_uri(), "--offline")
+            self.ledger, self.action = self.root / "ledger.sqlite", "publish"
         else:
             self.final = where / "pulled" / "xa-a"
             shutil.copytree(versions["pulled"], self.final)
@@ -105,12 +120,31 @@ class Trial:
 
     def check_whole(self) -> str:
         """The final name holds a complete package, old or new; returns its version."""
-        assert self.final.is_dir(), f"{self.final} is missing"
+        if self.kind == "publish":
+            return self._check_store()
+        assert self.final.exists(), f"{self.final} is missing"
         reports = verify.verify_all(self.final)
         assert all(r.ok for r in reports), [f for r in reports for f in r.findings]
-        found = version_of(self.final)
+        found = reports[0].manifest.version
         assert found in (self.old, self.new)
         return found
+
+    def _check_store(self) -> str:
+        """The pointer names a version whose manifest and every object are in the store."""
+        from broadcast.export.cloud import layout
+        from broadcast.export.cloud.stores import open_store
+        from broadcast.package import manifest as manifest_format
+
+        store = open_store(self.final.as_uri())
+        pointer = layout.parse_pointer(store.get_bytes(layout.pointer_key("xa-a")), store.url)
+        m = manifest_format.parse(store.get_bytes(pointer["manifest"]).decode("utf-8"), "m")
+        for entry in m.files:
+            key = (layout.blob_key(entry.sha256) if entry.kind == "audio"
+                   else layout.version_key("xa-a", m.version, entry.path))
+            found = store.head(key)
+            assert found is not None and found.size == entry.size, key
+        assert m.version in (self.old, self.new)
+        return m.version
 
     def rerun_and_check(self) -> None:
         again = run(self.cmd, self.state)
@@ -184,7 +218,7 @@ def test_a_kill_at_every_step_of_the_swap_and_the_record(kind, road, versions, t
         trial.rerun_and_check()
 
 
-@pytest.mark.parametrize("kind", ["pull", "usb", "build"])
+@pytest.mark.parametrize("kind", ["pull", "usb", "build", "image", "publish"])
 def test_random_kills_leave_old_or_new_and_a_rerun_finishes(kind, versions, tmp_path):
     chance = random.Random(f"faults-{kind}")
     for number in range(2):
