@@ -81,25 +81,30 @@ def _run(args: list[str], data: bytes | BinaryIO | None = None, *,
          source: Path | None = None) -> subprocess.CompletedProcess:
     """Run ffmpeg; ``data`` (bytes, or an open file read from its start) is its standard input.
 
-    Input goes through a file, not a pipe: subprocess feeds a pipe 512 bytes per system call,
-    which cost more CPU than some of the filters."""
+    Input and output go through unnamed temporary files, not pipes: subprocess feeds a pipe 512
+    bytes per system call and wakes for every line ffmpeg logs, which cost more CPU than some of
+    the filters."""
     command = [ffmpeg(), "-hide_banner", "-nostdin" if data is None else "-nostats", *args]
     with contextlib.ExitStack() as stack:
         stdin: int | BinaryIO = subprocess.DEVNULL
         if isinstance(data, bytes):
             stdin = stack.enter_context(tempfile.TemporaryFile())
             stdin.write(data)
-        if data is not None and not isinstance(data, bytes):
+        elif data is not None:
             stdin = data
-        if stdin is not subprocess.DEVNULL:
+        if not isinstance(stdin, int):
             stdin.flush()
             stdin.seek(0)
+        out, err = (stack.enter_context(tempfile.TemporaryFile()) for _ in range(2))
         try:
             # On any exception, Ctrl-C included, subprocess.run kills ffmpeg and waits for it.
-            done = subprocess.run(command, stdin=stdin, capture_output=True, check=False,
-                                  **_OWN_GROUP)
+            code = subprocess.run(command, stdin=stdin, stdout=out, stderr=err, check=False,
+                                  **_OWN_GROUP).returncode
         except OSError as exc:
             raise OperationalError("audio.ffmpeg_failed", detail=str(exc)) from exc
+        out.seek(0)
+        err.seek(0)
+        done = subprocess.CompletedProcess(command, code, out.read(), err.read())
     if done.returncode < 0:  # POSIX: killed by a signal (the OOM killer, a user), not a bad file
         raise OperationalError("audio.ffmpeg_killed", signal=-done.returncode)
     if done.returncode != 0:
@@ -112,11 +117,6 @@ def _run(args: list[str], data: bytes | BinaryIO | None = None, *,
 
 def _raw_input(rate: int) -> list[str]:
     return ["-f", "s16le", "-ar", str(rate), "-ac", "1", "-i", "-"]
-
-
-DECODE_HEADROOM_DB = 1.0
-"""``decode`` lowers every source by this much (see there): a recording's own gain is the
-clip's minus this."""
 
 
 def decode(path: Path, *, rate: int, tempo: float = 1.0) -> AudioSegment:
@@ -201,8 +201,10 @@ def measure_file(path: Path) -> Loudness:
 
 @dataclass(frozen=True)
 class SourceLevels:
-    """How loud a recording was made: its sample peak, and whether it clipped."""
+    """How loud a recording was made: its own loudness and sample peak, and whether it clipped."""
 
+    lufs: float
+    """Of the recording alone, as mono: a clip's gain says less, a loud jingle sets it."""
     peak_db: float
     clipped: bool
     """Runs of samples stuck at full scale: the recorder's input was overdriven."""
@@ -212,17 +214,19 @@ _ASTATS = re.compile(r"^\[Parsed_astats_\d+ @ [^\]]+\] (Peak level dB|Flat facto
 
 
 def source_levels(path: Path) -> SourceLevels:
-    """A recording's own sample peak and clipping, at its own rate and channels: resampling
-    would smooth the flat tops that show clipping. Lossy files decoded past full scale count
-    as clipped too, once saturated to 16 bits."""
-    chain = ("aformat=sample_fmts=s16,astats=measure_perchannel=none:"
-             "measure_overall=Peak_level+Flat_factor")
+    """A recording's loudness (as mono), its sample peak and whether it clipped, as its decoder
+    gives it: at its own rate and channels, since resampling would smooth the flat tops that show
+    clipping. Lossy files (MP3, M4A, OGG) decode to floating point whose encoder smeared those
+    tops and may overshoot full scale even when clean, so only PCM and FLAC are judged."""
+    chain = ("astats=measure_perchannel=none:measure_overall=Peak_level+Flat_factor,"
+             "aformat=channel_layouts=mono," + _meter("m"))
     done = _run(["-i", str(path), "-vn", "-af", chain, "-f", "null", "-"], source=path)
     found = dict(_ASTATS.findall(done.stderr.decode("utf-8", "replace")))
-    if len(found) < 2:
+    lufs = _readings(done.stderr).get("m")
+    if len(found) < 2 or lufs is None:
         raise OperationalError("audio.no_measurement")
-    peak = float(found["Peak level dB"])
-    return SourceLevels(peak, peak >= -0.01 and float(found["Flat factor"]) > 0)
+    peak, flat = float(found["Peak level dB"]), float(found["Flat factor"])
+    return SourceLevels(lufs, peak, peak >= -0.01 and flat > 0)
 
 
 def _highpass(profile: Profile) -> list[str]:
@@ -247,11 +251,12 @@ def _estimate(sound: AudioSegment) -> aim.Estimate:
     energies = [(audioop.rms(data[i:i + step], width) / 32768) ** 2
                 for i in range(0, max(1, len(data) - step + 1), step)]
     loud = [e for e in energies if e > 1e-7]
-    if not loud:
+    peak = sound.max_dBFS
+    if not loud or peak == float("-inf"):
         raise InputError("audio.silent")
     gate = sum(loud) / len(loud) / 10
     kept = [e for e in loud if e > gate] or loud
-    return aim.Estimate(10 * math.log10(sum(kept) / len(kept)), sound.max_dBFS)
+    return aim.Estimate(10 * math.log10(sum(kept) / len(kept)), peak)
 
 
 def _limited_loudness(pcm: BinaryIO, profile: Profile, gain_db: float, ceiling_db: float) -> float:
@@ -303,11 +308,11 @@ def finish(sound: AudioSegment, profile: Profile, dest: Path, *,
     cheap limiter. The MP3 is encoded once and measured itself; only if it still misses the
     target or a true peak went over the limit is it corrected and encoded again.
     """
-    if sound.max_dBFS == float("-inf") or len(sound) < 400:
+    if len(sound) < 400:
         raise InputError("audio.silent")
+    estimate = _estimate(sound)  # refuses silence
     target, limit = profile.target_lufs, profile.true_peak_dbtp
     ceiling = limit - TRUE_PEAK_MARGIN_DB
-    estimate = _estimate(sound)
     aimed = target - encoder_shift  # the loudness before encoding that encodes to the target
     with tempfile.TemporaryFile() as pcm, atomic_path(dest) as tmp:
         pcm.write(sound.raw_data)

@@ -73,8 +73,8 @@ class ClipResult:
 
 
 QUIET_GAIN_DB = 20.0
-"""A recording that needs more gain than this was recorded far too quietly: the boost brings its
-noise up with it (issue 11)."""
+"""A recording more than this below the target loudness was recorded far too quietly: the gain
+that brings it up brings its noise up with it (issue 11)."""
 
 
 def lexicon_for(ws: Workspace) -> textprep.Lexicon:
@@ -215,8 +215,8 @@ def _make_clip(job: ClipJob, store: Store) -> dict:
         record = store.commit(job.clip_key, ".mp3", {
             "lufs": made.lufs, "true_peak": made.true_peak, "gain_db": round(made.gain_db, 2),
             "duration": round(len(clip) / 1000, 3), "sha256": file_sha256(blob),
-            **({"source_peak_db": round(levels.peak_db, 2), "clipped": levels.clipped}
-               if levels else {})})
+            **({"source_lufs": levels.lufs, "source_peak_db": round(levels.peak_db, 2),
+                "clipped": levels.clipped} if levels else {})})
     calibration.learn(job.cache_root, learned, made.encoder_shift)
     return record
 
@@ -226,7 +226,8 @@ def _warnings(job: ClipJob, record: dict) -> tuple[Notice, ...]:
     if job.recording is None:
         return ()
     found = []
-    boost = record.get("gain_db", 0.0) - audio.DECODE_HEADROOM_DB
+    source = record.get("source_lufs")
+    boost = job.profile.target_lufs - source if isinstance(source, (int, float)) else 0.0
     if boost > QUIET_GAIN_DB:
         found.append(Notice("audio.quiet_recording",
                             {"id": job.message_id, "path": str(job.recording), "gain": f"{boost:.0f}"}))
