@@ -5,9 +5,10 @@ output format and pipes raw PCM back (pydub would otherwise look for ffprobe). I
 a pydub ``AudioSegment`` of 16-bit mono PCM; every gain stage runs inside ffmpeg in floating
 point, so nothing clips before the limiter.
 
-Loudness (FIELD.md): a plain gain to −16 LUFS clips speech peaks, and a limiter then lowers the
-loudness, so ``finish`` measures the encoded MP3 itself and corrects until it is within tolerance;
-short clips are where one-pass normalizers miss.
+Loudness (FIELD.md): a plain gain to −16 LUFS clips speech peaks, a limiter then lowers the
+loudness and LAME lowers it again, and short clips are where one-pass normalizers miss. So
+``finish`` aims the gain from one look through a cheap limiter (``aim``), encodes once, and
+measures the MP3 itself, correcting only if that still misses.
 """
 
 from __future__ import annotations
