@@ -49,7 +49,7 @@ def broadcast(*args: str, check: bool = True) -> tuple[float, subprocess.Complet
     return elapsed, done
 
 
-# --- issue 2: render ------------------------------------------------------------------------
+# --- issue 2 and 15: render ----------------------------------------------------------------
 
 def _sentences() -> list[str]:
     import yaml
@@ -60,7 +60,8 @@ def _sentences() -> list[str]:
 
 
 def generated_campaign(root: Path, count: int = 100) -> Path:
-    """A workspace of ``count`` messages of 1–6 sentences (a few seconds to ~40 s each)."""
+    """A workspace of ``count`` messages of 1–6 sentences (a few seconds to ~40 s each), each
+    after the sample's intro chime, as the sample campaign has them."""
     from conftest import COMMUNES, SETTINGS, write_workspace
 
     pool = _sentences()
@@ -70,8 +71,10 @@ def generated_campaign(root: Path, count: int = 100) -> Path:
         body = " ".join(pool[(i * 5 + k) % len(pool)] for k in range(size))
         items.append(f"  - id: tin-{i:03d}\n    title: Tin số {i}\n    repeat: {1 + i % 2}\n"
                      f"    text: {json.dumps(body, ensure_ascii=False)}\n")
-    return write_workspace(root, settings=SETTINGS, messages="messages:\n" + "".join(items),
-                           communes=COMMUNES)
+    root = write_workspace(root, settings=SETTINGS + "jingles: {intro: chuong-bao.mp3}\n",
+                           messages="messages:\n" + "".join(items), communes=COMMUNES)
+    shutil.copyfile(ROOT / "playlists" / "jingles" / "chuong-bao.mp3", root / "chuong-bao.mp3")
+    return root
 
 
 def _render_json(root: Path, *extra: str) -> tuple[float, list[dict]]:
@@ -79,8 +82,86 @@ def _render_json(root: Path, *extra: str) -> tuple[float, list[dict]]:
     return seconds, json.loads(done.stdout)
 
 
+CORE = min(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None
+"""Every CPU comparison runs on this one core: one process against one process."""
+
+
+def _one_core() -> None:
+    if CORE is not None:
+        os.sched_setaffinity(0, {CORE})
+
+
+def _cpu() -> float:
+    import resource
+
+    used = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return used.ru_utime + used.ru_stime
+
+
+ONE_CORE_RENDER = """
+import collections, json, os, resource, sys, time
+from pathlib import Path
+os.sched_setaffinity(0, {int(sys.argv[2])}) if hasattr(os, "sched_setaffinity") else None
+start = time.perf_counter()
+from broadcast.campaign import workspace
+from broadcast.sound import audio, render
+runs = collections.Counter()
+real = audio._run
+def counted(args, *rest, **named):
+    runs["lame" if "libmp3lame" in args else "measure" if "ebur128" in " ".join(args) and
+         "-i" in args and args[args.index("-i") + 1] != "-" else "other"] += 1
+    return real(args, *rest, **named)
+audio._run = counted
+ws, _ = workspace.load(Path(sys.argv[1]))
+results, failures = render.render(render.plan(ws, offline=True), workers=1)
+assert not failures and not any(r.cached for r in results), failures
+own, child = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+print(json.dumps({"cpu": own.ru_utime + own.ru_stime + child.ru_utime + child.ru_stime,
+                  "wall": time.perf_counter() - start, "clips": len(results),
+                  "minutes": sum(r.duration for r in results) / 60, "runs": dict(runs),
+                  "paths": [r.path for r in results]}))
+"""
+
+
+def _broadcast_one_core(root: Path) -> dict:
+    """Render CPU as the clips' processing costs it: the speech is synthesized already (the
+    floor does not synthesize either), the clip cache and the learned calibration are not."""
+    for made in ("build/cache/clips", "build/clips"):
+        shutil.rmtree(root / made, ignore_errors=True)
+    (root / "build" / "cache" / "calibration.json").unlink(missing_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run([sys.executable, "-c", ONE_CORE_RENDER, str(root), str(CORE or 0)],
+                          capture_output=True, text=True, env=env, check=True)
+    return json.loads(done.stdout)
+
+
+def _floor(root: Path, out: Path) -> tuple[float, float]:
+    """The one-pass floor: one ffmpeg run per clip from its speech (decode → tempo → high-pass →
+    gain → 4× limiter → LAME), repeats looped in. No measuring, so no accuracy: what the
+    processing itself costs. Returns (CPU seconds, output minutes)."""
+    from mutagen.mp3 import MP3
+
+    from broadcast.campaign import workspace
+    from broadcast.sound import audio, render
+
+    ws, _ = workspace.load(root)
+    out.mkdir(parents=True)
+    before = _cpu()
+    for job in render.plan(ws, offline=True):
+        p = job.profile
+        chain = ",".join([f"aresample={p.sample_rate}", f"atempo={p.tempo}", *audio._highpass(p),
+                          *audio._limiter(p, 6.0, p.true_peak_dbtp - 0.5, oversample=4)])
+        subprocess.run([audio.ffmpeg(), "-v", "error", "-nostdin", "-stream_loop", str(job.repeat - 1),
+                        "-i", str(render._speech_source(job)), "-af", chain,
+                        *audio._mp3_output(p, out / f"{job.message_id}.mp3")],
+                       check=True, preexec_fn=_one_core)
+    minutes = sum(MP3(path).info.length for path in out.glob("*.mp3")) / 60
+    return _cpu() - before, minutes
+
+
 def _ffmpeg_normalize(root: Path, out: Path) -> tuple[float, list[Path]]:
-    """Normalize the same pre-normalization audio with ffmpeg-normalize (EBU mode, same targets)."""
+    """Normalize the same pre-normalization audio with ffmpeg-normalize (EBU mode, same targets),
+    on one core. Returns its CPU seconds (its own and its ffmpeg runs') and the files."""
     from broadcast.campaign import workspace
     from broadcast.sound import audio, render
 
@@ -91,15 +172,17 @@ def _ffmpeg_normalize(root: Path, out: Path) -> tuple[float, list[Path]]:
         p = job.profile
         sound = audio.trim_silence(audio.decode(render._speech_source(job), rate=p.sample_rate,
                                                 tempo=p.tempo), p.silence_threshold_db)
-        audio.assemble(sound, p, repeat=job.repeat).export(raw / f"{job.message_id}.wav", format="wav")
+        intro = audio.decode(job.intro, rate=p.sample_rate) if job.intro else None
+        audio.assemble(sound, p, repeat=job.repeat, intro=intro).export(raw / f"{job.message_id}.wav",
+                                                                        format="wav")
     env = {**os.environ, "FFMPEG_PATH": audio.ffmpeg()}
     inputs = sorted(raw.glob("*.wav"))
-    start = time.perf_counter()
+    before = _cpu()
     subprocess.run(["ffmpeg-normalize", *map(str, inputs), "-nt", "ebu", "-t", "-16", "-tp", "-1.5",
                     "-c:a", "libmp3lame", "-b:a", "128k", "-ar", "44100", "-of", str(out / "norm"),
-                    "-ext", "mp3", "-f", "-q"], check=True, env=env,
+                    "-ext", "mp3", "-f", "-q"], check=True, env=env, preexec_fn=_one_core,
                    executable=shutil.which("ffmpeg-normalize", path=str(Path(sys.executable).parent)))
-    return time.perf_counter() - start, sorted((out / "norm").glob("*.mp3"))
+    return _cpu() - before, sorted((out / "norm").glob("*.mp3"))
 
 
 def _errors(paths: list[Path], target: float) -> str:
@@ -130,18 +213,30 @@ def bench_render(work: Path) -> list[tuple[str, str]]:
     b = generated_campaign(work / "b")
     cold1, _ = _render_json(b, "--jobs", "1")
     minutes = sum(c["duration"] for c in clips) / 60
-    ours = _errors([Path(c["path"]) for c in clips], -16.0)
-    ffn_time, ffn_paths = _ffmpeg_normalize(a, work / "ffn")
-    theirs = _errors(ffn_paths, -16.0)
+    ours = _broadcast_one_core(a)
+    per_clip = {k: v / ours["clips"] for k, v in ours["runs"].items()}
+    floor_cpu, floor_minutes = _floor(a, work / "floor")
+    ffn_cpu, ffn_paths = _ffmpeg_normalize(a, work / "ffn")
+    ours_rate, floor_rate = ours["cpu"] / ours["minutes"], floor_cpu / floor_minutes
+    ffn_rate = ffn_cpu / ours["minutes"]
     return [
-        ("campaign", f"{len(clips)} messages, {minutes:.1f} min of audio (offline voice)"),
+        ("campaign", f"{len(clips)} messages after an intro chime, {minutes:.1f} min of audio "
+                     "(offline voice)"),
         ("cold render, --jobs 2", f"{cold2:.1f} s ({minutes * 60 / cold2:.0f}× real time)"),
         ("no-op re-render", f"{noop:.2f} s = {noop / cold2:.3f} × cold"),
         ("one message changed", f"{one:.2f} s = {one / cold2:.3f} × cold"),
         ("--jobs 2 speed-up", f"{cold1 / cold2:.2f}× (cold --jobs 1: {cold1:.1f} s)"),
-        ("loudness, broadcast (target −16 LUFS, −1.5 dBTP)", ours),
-        ("loudness, ffmpeg-normalize (EBU mode, same targets, same inputs)",
-         f"{theirs}; {ffn_time:.1f} s"),
+        ("render CPU per output minute, one core: broadcast (speech already synthesized)",
+         f"{ours_rate:.2f} s; per clip {sum(per_clip.values()):.2f} ffmpeg runs, of them "
+         f"{per_clip.get('lame', 0):.2f} LAME encodes and {per_clip.get('measure', 0):.2f} MP3 measures"),
+        ("… one-pass floor (one ffmpeg run per clip: decode → tempo → high-pass → gain → 4× "
+         "limiter → LAME; no measuring)", f"{floor_rate:.2f} s"),
+        ("… ffmpeg-normalize (EBU mode, same targets, same assembled clips)", f"{ffn_rate:.2f} s"),
+        ("broadcast ÷ floor; ÷ ffmpeg-normalize", f"{ours_rate / floor_rate:.2f}× (aim ≤ 1.5); "
+                                                   f"{ours_rate / ffn_rate:.2f}×"),
+        ("loudness, broadcast (target −16 LUFS, −1.5 dBTP)",
+         _errors([Path(path) for path in ours["paths"]], -16.0)),
+        ("loudness, ffmpeg-normalize (EBU mode, same targets, same inputs)", _errors(ffn_paths, -16.0)),
     ]
 
 
@@ -198,8 +293,16 @@ from pathlib import Path
 parts, dest, how = [Path(p) for p in sys.argv[3:]], Path(sys.argv[1]), sys.argv[2]
 start = time.perf_counter()
 if how == "broadcast":
+    from broadcast.campaign.workspace import builtin_profiles
     from broadcast.sound import audio
-    audio.join(parts, dest)
+    tails = [0.0 if part.name.startswith("jingle") else 0.6 for part in parts]
+    audio.join(parts, dest, builtin_profiles()["loudspeaker"], tails)
+elif how == "concat":  # what broadcast did before: frames copied as they are
+    import imageio_ffmpeg, subprocess
+    listing = dest.with_suffix(".txt")
+    listing.write_text("".join(f"file '{p}'\\n" for p in parts))
+    subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-f", "concat", "-safe", "0",
+                    "-i", str(listing), "-c", "copy", "-y", str(dest)], check=True)
 else:
     import imageio_ffmpeg
     from pydub import AudioSegment
@@ -221,39 +324,62 @@ print(elapsed, own, child)
 
 
 def _clip_files(folder: Path, count: int, seconds: float) -> list[Path]:
+    """``count`` clips as the renderer makes them (a tone, then 0.6 s of lead-out silence),
+    each after a 4 s station jingle that ends on its last note: the slot as the planner lays it."""
     from broadcast.sound import audio
 
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(count):
-        path = folder / f"{i:03d}.mp3"
-        subprocess.run([audio.ffmpeg(), "-v", "error", "-f", "lavfi", "-i",
-                        f"sine=frequency={200 + 10 * i}:sample_rate=44100", "-t", str(seconds),
-                        "-ac", "1", "-c:a", "libmp3lame", "-b:a", "128k", "-y", str(path)], check=True)
-        paths.append(path)
+        for name, source, length, pad in ((f"jingle-{i:03d}", "sine=frequency=660", 4.0, 0.0),
+                                          (f"{i:03d}", f"sine=frequency={200 + 10 * i}", seconds, 0.6)):
+            path = folder / f"{name}.mp3"
+            subprocess.run([audio.ffmpeg(), "-v", "error", "-f", "lavfi", "-i",
+                            f"{source}:sample_rate=44100", "-af", f"apad=pad_dur={pad}",
+                            "-t", str(length + pad), "-ac", "1", "-c:a", "libmp3lame", "-b:a", "128k",
+                            "-y", str(path)], check=True)
+            paths.append(path)
     return paths
+
+
+def _decoded_seconds(path: Path) -> float:
+    """Length as a decoder that honours the encoder's delay and padding plays it."""
+    from broadcast.sound import audio
+
+    done = subprocess.run([audio.ffmpeg(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1",
+                           "-ar", "44100", "-"], capture_output=True, check=True)
+    return len(done.stdout) / 2 / 44100
 
 
 @section("mixdown")
 def bench_mixdown(work: Path) -> list[tuple[str, str]]:
-    parts = _clip_files(work / "clips", 36, 50.0)  # 30 minutes
+    parts = _clip_files(work / "clips", 36, 46.0)  # 30 minutes, 71 joints
+    planned = sum(_decoded_seconds(p) for p in parts)
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    rows = []
     figures = {}
-    for how in ("broadcast", "pydub"):
-        done = subprocess.run([sys.executable, "-c", MIXDOWN_SCRIPT, str(work / f"{how}.mp3"), how,
-                               *map(str, parts)], capture_output=True, text=True, env=env, check=True)
+    for how in ("broadcast", "concat", "pydub"):
+        dest = work / f"{how}.mp3"
+        done = subprocess.run([sys.executable, "-c", MIXDOWN_SCRIPT, str(dest), how, *map(str, parts)],
+                              capture_output=True, text=True, env=env, check=True)
         elapsed, own, child = map(float, done.stdout.split())
-        figures[how] = (elapsed, own / 1024, child / 1024)
-    ours, theirs = figures["broadcast"], figures["pydub"]
-    rows.append(("slot", "30 minutes: 36 clips of 50 s, 128 kbit/s mono MP3"))
-    rows.append(("broadcast (ffmpeg concat, streamed)",
-                 f"peak memory {ours[1]:.0f} MB (python) / {ours[2]:.0f} MB (ffmpeg), {ours[0]:.2f} s"))
-    rows.append(("pydub, joined in memory",
-                 f"peak memory {theirs[1]:.0f} MB (python) / {theirs[2]:.0f} MB (ffmpeg), {theirs[0]:.2f} s"))
-    rows.append(("ratio", f"peak memory {max(theirs[1:]) / max(ours[1:]):.1f}× less,"
-                          f" time {theirs[0] / ours[0]:.0f}× less"))
-    return rows
+        figures[how] = (elapsed, own / 1024, child / 1024,
+                       round((_decoded_seconds(dest) - planned) * 1000, 1) or 0.0)
+    ours, before, theirs = figures["broadcast"], figures["concat"], figures["pydub"]
+    joints = len(parts) - 1
+    return [
+        ("slot", f"{planned / 60:.0f} minutes: {len(parts) // 2} clips of 46.6 s, each after a 4 s "
+                 f"jingle ({joints} joints), 128 kbit/s mono MP3"),
+        ("broadcast (frames joined on time, streamed)",
+         f"length error {ours[3]:+.1f} ms; peak memory {ours[1]:.0f} MB (python) / {ours[2]:.0f} MB "
+         f"(ffmpeg), {ours[0]:.2f} s"),
+        ("frames copied as they are (ffmpeg concat; broadcast before issue 15)",
+         f"length error {before[3]:+.0f} ms ({before[3] / joints:+.1f} ms per joint); {before[0]:.2f} s"),
+        ("pydub, joined in memory and encoded again",
+         f"length error {theirs[3]:+.1f} ms; peak memory {theirs[1]:.0f} MB (python) / {theirs[2]:.0f} MB "
+         f"(ffmpeg), {theirs[0]:.2f} s"),
+        ("ratio", f"peak memory {max(theirs[1:3]) / max(ours[1:3]):.1f}× less,"
+                  f" time {theirs[0] / ours[0]:.0f}× less than pydub"),
+    ]
 
 
 # --- issue 4: images ------------------------------------------------------------------------

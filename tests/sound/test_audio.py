@@ -117,3 +117,36 @@ def test_silent_input_is_refused(tmp_path: Path):
     with pytest.raises(InputError):
         audio.finish(silent, LOUDSPEAKER, tmp_path / "z.mp3")
     assert not (tmp_path / "z.mp3").exists()
+
+
+def test_one_encode_and_one_mp3_measure_once_the_encoder_shift_is_known(tmp_path: Path, monkeypatch):
+    first = process(make_audio(tmp_path / "a.wav", speechlike(6.0), 6.0), tmp_path / "a.mp3")
+    assert -0.8 < first.encoder_shift < -0.1  # what LAME took from this kind of sound
+    sound = audio.assemble(audio.decode(make_audio(tmp_path / "b.wav", speechlike(11.0), 11.0),
+                                        rate=44100, tempo=LOUDSPEAKER.tempo), LOUDSPEAKER)
+    runs: list[list[str]] = []
+    real = audio._run
+    monkeypatch.setattr(audio, "_run", lambda args, *rest, **named: (runs.append(args),
+                                                                      real(args, *rest, **named))[1])
+    made = audio.finish(sound, LOUDSPEAKER, tmp_path / "b.mp3", encoder_shift=first.encoder_shift)
+    encodes = [r for r in runs if "libmp3lame" in r]
+    measures = [r for r in runs if "-i" in r and ".b.mp3." in r[r.index("-i") + 1]]
+    assert made.encodes == len(encodes) == len(measures) == 1
+    assert len(runs) <= 4  # and at most two looks at the limiter, on PCM, before it
+    lufs, peak = loudness(tmp_path / "b.mp3")
+    assert abs(lufs - LOUDSPEAKER.target_lufs) <= audio.TOLERANCE_LU + 0.1
+    assert peak <= LOUDSPEAKER.true_peak_dbtp
+
+
+def test_clipped_recordings_are_recognized(tmp_path: Path):
+    bursts = "aevalsrc='{a}*sin(2*PI*300*t)*lt(mod(t,1),0.6)':s=48000"
+    overdriven = make_audio(tmp_path / "over.wav", bursts.format(a=1.6), 2.0, rate=48000)  # saturated
+    hot = make_audio(tmp_path / "hot.wav", bursts.format(a=0.99), 2.0, rate=48000)
+    calm = make_audio(tmp_path / "calm.m4a", bursts.format(a=0.7), 2.0, codec_args=["-c:a", "aac"],
+                      rate=48000)
+    flac = make_audio(tmp_path / "over.flac", bursts.format(a=1.3), 2.0, codec_args=["-c:a", "flac"],
+                      rate=48000)
+    found = {p.name: audio.source_levels(p) for p in (overdriven, hot, calm, flac)}
+    assert {name: levels.clipped for name, levels in found.items()} == {
+        "over.wav": True, "hot.wav": False, "calm.m4a": False, "over.flac": True}
+    assert -8.0 < found["hot.wav"].lufs < -2.0  # bursts of a near-full-scale tone, on their own

@@ -72,22 +72,111 @@ def test_render_summary_and_removed_messages(workspace: Path, run_cli):
     assert sorted(p.name for p in (workspace / "build" / "clips").iterdir()) == ["tin-01.mp3"]
 
 
-def test_recording_import_with_jingles(tmp_path: Path, run_cli):
-    root = tmp_path / "ws"
+RECORDINGS = """\
+  - id: bru-01
+    title: Tảo hôn (tiếng Bru)
+    language: bru
+    recording: recordings/bru-01.m4a
+    speaker: Hồ Thị Bình
+  - id: bru-02
+    title: Tảo hôn (tiếng Bru, đọc chậm)
+    language: bru
+    recording: recordings/bru-01.m4a
+    profile: cham
+  - id: bru-03
+    title: Thu quá nhỏ
+    language: bru
+    recording: recordings/nho.wav
+  - id: bru-04
+    title: Thu bị vỡ tiếng
+    language: bru
+    recording: recordings/vo.wav
+"""
+
+
+@pytest.fixture(scope="module")
+def recorded(tmp_path_factory) -> dict:
+    """Four recordings (one under a profile that slows recordings too, one far too quiet, one
+    clipped) and the text messages, after an intro chime: rendered once, in this process, with
+    every decode and ffmpeg run counted."""
+    from click.testing import CliRunner
+
+    from broadcast.cli import cli
+    from broadcast.sound import audio
+
+    root = tmp_path_factory.mktemp("recorded") / "ws"
     make_audio(root / "recordings" / "bru-01.m4a", speechlike(4.0), 4.0, codec_args=["-c:a", "aac"])
+    make_audio(root / "recordings" / "nho.wav", speechlike(3.0) + ",volume=-42dB", 3.0)
+    make_audio(root / "recordings" / "vo.wav", "aevalsrc='1.6*sin(2*PI*300*t)*lt(mod(t,1),0.6)':s=44100", 3.0)
     make_audio(root / "jingles" / "chuong.wav", "sine=frequency=880", 1.0)
-    messages = MESSAGES + ("  - id: bru-01\n    title: Tảo hôn (tiếng Bru)\n    language: bru\n"
-                           "    recording: recordings/bru-01.m4a\n    speaker: Hồ Thị Bình\n")
-    root = write_workspace(root, messages=messages,
+    root = write_workspace(root, messages=MESSAGES + RECORDINGS,
                            communes=COMMUNES.replace("[vie]", "[vie, bru]"))
     with open(root / "broadcast.yaml", "a", encoding="utf-8") as fh:
-        fh.write("jingles: {intro: jingles/chuong.wav}\n")
-    records = render_json(run_cli, root, "--offline")
-    bru = records["bru-01"]
+        fh.write("jingles: {intro: jingles/chuong.wav}\n"
+                 "profiles: {cham: {base: loudspeaker, recording_tempo: 0.9}}\n")
+    decoded: list[Path] = []
+    decode = audio.decode
+    try:  # click < 8.2 mixes stderr into output unless told not to
+        runner = CliRunner(mix_stderr=False)
+    except TypeError:
+        runner = CliRunner()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(audio, "decode", lambda path, **kw: (decoded.append(Path(path)), decode(path, **kw))[1])
+        result = runner.invoke(cli, ["--lang", "en", "-w", str(root), "render", "--offline", "--json",
+                                     "--jobs", "1"])
+    assert result.exit_code == 0, result.stderr
+    return {"root": root, "records": {r["id"]: r for r in json.loads(result.stdout)},
+            "stderr": result.stderr, "decoded": decoded, "runner": runner}
+
+
+def test_recording_import_with_jingles(recorded: dict):
+    bru = recorded["records"]["bru-01"]
     assert tags.read(Path(bru["path"]))["artist"] == "Hồ Thị Bình"
     assert tags.read(Path(bru["path"]))["language"] == "bru"
-    # Lead-in + 1 s chime + 0.4 s pause + 4 s recording (slowed by the profile's tempo) + lead-out.
-    assert 5.5 < bru["duration"] < 7.0
+    # Lead-in 0.3 s + 1 s chime + 0.4 s pause + the 4 s recording at its own pace + lead-out 0.6 s:
+    # the profile's tempo (0.95) is for synthesized speech and would have made it 6.5 s.
+    assert 6.2 < bru["duration"] < 6.4
+    # A profile that says so slows recordings too: 4 s / 0.9.
+    assert 6.6 < recorded["records"]["bru-02"]["duration"] < 6.8
+
+
+def test_jingle_is_decoded_once_per_run(recorded: dict):
+    chimes = [p for p in recorded["decoded"] if p.name == "chuong.wav"]
+    speech = [p for p in recorded["decoded"] if p.name != "chuong.wav"]
+    assert len(chimes) == 1 and len(speech) == len(recorded["records"]) == 6
+
+
+def test_recordings_far_too_quiet_or_clipped_are_named(recorded: dict):
+    records = recorded["records"]
+    assert [w["key"] for w in records["bru-03"]["warnings"]] == ["audio.quiet_recording"]
+    assert int(records["bru-03"]["warnings"][0]["params"]["gain"]) > 30
+    assert [w["key"] for w in records["bru-04"]["warnings"]] == ["audio.clipped_recording"]
+    assert records["bru-01"]["warnings"] == records["tin-01"]["warnings"] == []
+    assert "nho.wav (message bru-03): the recording is very quiet" in recorded["stderr"]
+    assert "vo.wav (message bru-04): the recording clips" in recorded["stderr"]
+    # Said again when the clip is reused, until the recording is replaced; in Vietnamese too.
+    again = recorded["runner"].invoke(cli_group(), ["--lang", "vi", "-w", str(recorded["root"]), "render",
+                                                    "--offline", "--jobs", "1", "--json"])
+    assert again.exit_code == 0 and all(r["cached"] for r in json.loads(again.stdout))
+    assert "nho.wav (tin bru-03): bản thu rất nhỏ" in again.stderr
+    assert "vo.wav (tin bru-04): bản thu bị vỡ tiếng" in again.stderr
+
+
+def cli_group():
+    from broadcast.cli import cli
+
+    return cli
+
+
+def test_encoder_shift_is_learned_per_profile_and_kept_in_the_cache(recorded: dict):
+    from broadcast.sound import aim
+
+    learned = json.loads((recorded["root"] / "build" / "cache" / "calibration.json").read_text())
+    assert {key.split(":")[0] for key in learned} == {"espeak", "recording"}
+    espeak = next(v for k, v in learned.items() if k.startswith("espeak"))
+    assert len(espeak) == 2  # one observation per clip made
+    # LAME takes a few tenths of an LU from bright offline speech, not the prior's guess exactly.
+    assert all(-0.8 < shift < -0.1 for shift in espeak) and espeak != [aim.ENCODER_SHIFT] * 2
 
 
 def spoken_text(body: str) -> str:

@@ -42,6 +42,9 @@ class Profile:
     lead_out_ms: int
     repeat_gap_ms: int
     silence_threshold_db: float
+    recording_tempo: float = 1.0
+    """Tempo for studio recordings. ``tempo`` is for synthesized speech: a person reading in a
+    studio already chose their pace, so a recording keeps it unless a profile says otherwise."""
 
 
 @dataclass(frozen=True)

@@ -183,6 +183,7 @@ PROFILE_TABLE = {
     "true_peak_dbtp": Field(f.number(-12, 0)),
     "bitrate_kbps": Field(f.integer(32, 320)),
     "tempo": Field(f.number(0.5, 2.0)),
+    "recording_tempo": Field(f.number(0.5, 2.0)),
     "lead_in_ms": Field(f.integer(0, 10000)),
     "lead_out_ms": Field(f.integer(0, 10000)),
     "repeat_gap_ms": Field(f.integer(0, 30000)),

@@ -28,6 +28,8 @@ def clip_reporter(report: Reporter, total: int | None = None):
         nonlocal done
         done += 1
         report(Advance("render", done, total or 0, item=item.id, detail=item))
+        for warning in getattr(item, "warnings", ()):  # a recording too quiet, or clipped
+            report(warning)
     return tell
 
 

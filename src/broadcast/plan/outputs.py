@@ -59,20 +59,35 @@ def write_schedule(ws: Workspace, plan_: schedule.Schedule, made: Clips, *,
 
 
 def _mixdown(ws: Workspace, slot: schedule.SlotPlan, made: Clips) -> Path:
-    """One MP3 of the whole slot, cached by its content: the same sequence is joined once."""
+    """One MP3 of the whole slot, cached by its content: the same sequence is joined once.
+    Its length is the plan's to the sample (``audio.join``)."""
     by_id = made.by_id()
     store = Store(ws.root / render.CACHE_DIR / "mixdown")
     gap = ws.settings.schedule.gap_seconds
     clips_ = [by_id[item.id] for item in slot.items]
-    parts = [Path(c.path) for c in clips_]
-    key = key_of({"parts": [c.sha256 for c in clips_], "gap": gap})
+    key = key_of({"parts": [c.sha256 for c in clips_], "gap": gap, "join": JOIN_VERSION})
     if store.get(key, ".mp3") is None:
+        parts = [(Path(c.path), _quiet_tail(ws, item)) for c, item in zip(clips_, slot.items, strict=True)]
         if gap > 0:
-            silence = _silence(ws, gap)
+            silence = (_silence(ws, gap), gap)
             parts = [p for part in parts for p in (part, silence)][:-1]
-        audio.join(parts, store.blob(key, ".mp3"))
+        audio.join([p for p, _ in parts], store.blob(key, ".mp3"), ws.profiles[ws.settings.profile],
+                   [tail for _, tail in parts])
         store.commit(key, ".mp3", {"items": [i.id for i in slot.items]})
     return store.blob(key, ".mp3")
+
+
+JOIN_VERSION = 2
+"""Mixdowns joined before joints kept time (version 1) are joined again."""
+
+
+def _quiet_tail(ws: Workspace, item: schedule.Item) -> float:
+    """Seconds of silence a clip ends with (its profile's lead-out): the joiner may shorten it
+    to absorb the next clip's encoder delay. The station jingle ends on its last note."""
+    if item.kind == "jingle":
+        return 0.0
+    message = next((m for m in ws.messages if m.id == item.id), None)
+    return ws.profile_for(message).lead_out_ms / 1000 if message else 0.0
 
 
 def _silence(ws: Workspace, seconds: float) -> Path:

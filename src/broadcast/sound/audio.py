@@ -5,30 +5,40 @@ output format and pipes raw PCM back (pydub would otherwise look for ffprobe). I
 a pydub ``AudioSegment`` of 16-bit mono PCM; every gain stage runs inside ffmpeg in floating
 point, so nothing clips before the limiter.
 
-Loudness (FIELD.md): a plain gain to −16 LUFS clips speech peaks, and a limiter then lowers the
-loudness, so ``finish`` measures the encoded MP3 itself and corrects until it is within tolerance;
-short clips are where one-pass normalizers miss.
+Loudness (FIELD.md): a plain gain to −16 LUFS clips speech peaks, a limiter then lowers the
+loudness and LAME lowers it again, and short clips are where one-pass normalizers miss. So
+``finish`` aims the gain from one look through a cheap limiter (``aim``), encodes once, and
+measures the MP3 itself, correcting only if that still misses.
 """
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 import re
 import subprocess
+import tempfile
 import warnings
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO
 
 with warnings.catch_warnings():
     # pydub looks for ffmpeg on PATH at import and warns; ours comes from imageio-ffmpeg.
+    # audioop (pydub's, and ours for levels) warns of its removal; audioop-lts replaces it.
     warnings.simplefilter("ignore", RuntimeWarning)
+    warnings.simplefilter("ignore", DeprecationWarning)
+    import audioop
+
     from pydub import AudioSegment
     from pydub.silence import detect_leading_silence
 
 from broadcast.campaign.model import Profile
 from broadcast.errors import InputError, OperationalError
 from broadcast.fsio import atomic_path
+from broadcast.sound import aim, frames
 
 TOLERANCE_LU = 0.2
 """Aim well inside the promised ±0.5 LU so meters that disagree by 0.1 LU still agree we hit it."""
@@ -68,15 +78,34 @@ which ends ffmpeg itself while it unwinds: an ffmpeg that died of the user's Ctr
 otherwise be reported as a broken file. (A new group on Windows also ignores Ctrl-C.)"""
 
 
-def _run(args: list[str], data: bytes | None = None, *,
+def _run(args: list[str], data: bytes | BinaryIO | None = None, *,
          source: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ffmpeg; ``data`` (bytes, or an open file read from its start) is its standard input.
+
+    Input and output go through unnamed temporary files, not pipes: subprocess feeds a pipe 512
+    bytes per system call and wakes for every line ffmpeg logs, which cost more CPU than some of
+    the filters."""
     command = [ffmpeg(), "-hide_banner", "-nostdin" if data is None else "-nostats", *args]
-    try:
-        # On any exception, Ctrl-C included, subprocess.run kills ffmpeg and waits for it.
-        stdin = {"input": data} if data is not None else {"stdin": subprocess.DEVNULL}
-        done = subprocess.run(command, capture_output=True, check=False, **stdin, **_OWN_GROUP)
-    except OSError as exc:
-        raise OperationalError("audio.ffmpeg_failed", detail=str(exc)) from exc
+    with contextlib.ExitStack() as stack:
+        stdin: int | BinaryIO = subprocess.DEVNULL
+        if isinstance(data, bytes):
+            stdin = stack.enter_context(tempfile.TemporaryFile())
+            stdin.write(data)
+        elif data is not None:
+            stdin = data
+        if not isinstance(stdin, int):
+            stdin.flush()
+            stdin.seek(0)
+        out, err = (stack.enter_context(tempfile.TemporaryFile()) for _ in range(2))
+        try:
+            # On any exception, Ctrl-C included, subprocess.run kills ffmpeg and waits for it.
+            code = subprocess.run(command, stdin=stdin, stdout=out, stderr=err, check=False,
+                                  **_OWN_GROUP).returncode
+        except OSError as exc:
+            raise OperationalError("audio.ffmpeg_failed", detail=str(exc)) from exc
+        out.seek(0)
+        err.seek(0)
+        done = subprocess.CompletedProcess(command, code, out.read(), err.read())
     if done.returncode < 0:  # POSIX: killed by a signal (the OOM killer, a user), not a bad file
         raise OperationalError("audio.ffmpeg_killed", signal=-done.returncode)
     if done.returncode != 0:
@@ -142,121 +171,245 @@ def assemble(speech: AudioSegment, profile: Profile, *, repeat: int = 1,
     return clip + silence(profile.lead_out_ms)
 
 
-_LUFS = re.compile(r"I:\s+(-?[\d.]+|-inf) LUFS")
-_PEAK = re.compile(r"Peak:\s+(-?[\d.]+|-inf) dBFS")
+_METERED = re.compile(r"^\[ametadata@(\w+) @ [^\]]+\] lavfi\.r128\.(\w+)=(\S+)$", re.M)
 
 
-def _parse_summary(stderr: bytes) -> Loudness:
-    text = stderr.decode("utf-8", "replace")
-    lufs, peaks = _LUFS.findall(text), _PEAK.findall(text)
-    if not lufs or not peaks:
+def _meter(name: str, *, peak: str | None = None) -> str:
+    """ffmpeg's BS.1770 meter, printing its running values to the log under ``name``: the last
+    line holds the whole clip's loudness to 0.001 LU (the summary rounds to 0.1)."""
+    chain = f"ebur128=metadata=1:framelog=verbose{':peak=' + peak if peak else ''}"
+    chain += f",ametadata@{name}=mode=print:key=lavfi.r128.I"
+    if peak:
+        chain += f",ametadata@{name}_pk=mode=print:key=lavfi.r128.{peak}_peak"
+    return chain
+
+
+def _readings(stderr: bytes) -> dict[str, float]:
+    """The last value each named meter printed: ``{"m": lufs, "m_pk": linear peak}``."""
+    found: dict[str, float] = {}
+    for name, _key, value in _METERED.findall(stderr.decode("utf-8", "replace")):
+        found[name] = float(value)
+    return found
+
+
+def _loudness(stderr: bytes, name: str) -> Loudness:
+    found = _readings(stderr)
+    if name not in found or f"{name}_pk" not in found:
         raise OperationalError("audio.no_measurement")
-    return Loudness(float(lufs[-1]), float(peaks[-1]))
+    peak = found[f"{name}_pk"]
+    return Loudness(found[name], 20 * math.log10(peak) if peak > 0 else float("-inf"))
 
 
 def measure_file(path: Path) -> Loudness:
     """BS.1770 integrated loudness and true peak of an audio file (ffmpeg's ebur128 meter)."""
-    done = _run(["-i", str(path), "-vn", "-af", "ebur128=peak=true", "-f", "null", "-"], source=path)
-    return _parse_summary(done.stderr)
+    done = _run(["-i", str(path), "-vn", "-af", _meter("m", peak="true"), "-f", "null", "-"],
+                source=path)
+    return _loudness(done.stderr, "m")
+
+
+@dataclass(frozen=True)
+class SourceLevels:
+    """How loud a recording was made: its own loudness and sample peak, and whether it clipped."""
+
+    lufs: float
+    """Of the recording alone, as mono: a clip's gain says less, a loud jingle sets it."""
+    peak_db: float
+    clipped: bool
+    """Runs of samples stuck at full scale: the recorder's input was overdriven."""
+
+
+_ASTATS = re.compile(r"^\[Parsed_astats_\d+ @ [^\]]+\] (Peak level dB|Flat factor): (\S+)$", re.M)
+
+
+def source_levels(path: Path) -> SourceLevels:
+    """A recording's loudness (as mono), its sample peak and whether it clipped, as its decoder
+    gives it: at its own rate and channels, since resampling would smooth the flat tops that show
+    clipping. Lossy files (MP3, M4A, OGG) decode to floating point whose encoder smeared those
+    tops and may overshoot full scale even when clean, so only PCM and FLAC are judged."""
+    chain = ("astats=measure_perchannel=none:measure_overall=Peak_level+Flat_factor,"
+             "aformat=channel_layouts=mono," + _meter("m"))
+    done = _run(["-i", str(path), "-vn", "-af", chain, "-f", "null", "-"], source=path)
+    found = dict(_ASTATS.findall(done.stderr.decode("utf-8", "replace")))
+    lufs = _readings(done.stderr).get("m")
+    if len(found) < 2 or lufs is None:
+        raise OperationalError("audio.no_measurement")
+    peak, flat = float(found["Peak level dB"]), float(found["Flat factor"])
+    return SourceLevels(lufs, peak, peak >= -0.01 and flat > 0)
 
 
 def _highpass(profile: Profile) -> list[str]:
     return [f"highpass=f={profile.highpass_hz:g}:poles=2"] if profile.highpass_hz else []
 
 
-def _measure_sound(sound: AudioSegment, profile: Profile) -> Loudness:
-    chain = ",".join([*_highpass(profile), "ebur128=peak=true"])
-    done = _run([*_raw_input(sound.frame_rate), "-af", chain, "-f", "null", "-"], sound.raw_data)
-    return _parse_summary(done.stderr)
-
-
-def _process(sound: AudioSegment, profile: Profile, gain_db: float,
-             ceiling_db: float) -> tuple[bytes, Loudness]:
-    """Filter, gain and true-peak limit (at 4× oversampling) to float PCM, measuring the result
-    in the same ffmpeg run. No MP3 encoding here: LAME is the slow part, so it runs once."""
+def _limiter(profile: Profile, gain_db: float, ceiling_db: float, *, oversample: int) -> list[str]:
+    """Gain, then a true-peak limiter; ``oversample`` 4 is the real one, 1 the cheap stand-in
+    used to measure what the limiter will do (FIELD.md: a plain gain clips speech peaks)."""
     rate = profile.sample_rate
-    chain = [*_highpass(profile), f"volume={gain_db:.3f}dB", f"aresample={rate * 4}",
-             f"alimiter=limit={10 ** (ceiling_db / 20):.5f}:attack=3:release=80:level=0",
-             f"aresample={rate}", "asplit=2[out][meter]", "[meter]ebur128=peak=true[m]"]
-    done = _run([*_raw_input(sound.frame_rate), "-filter_complex", "[0:a]" + ",".join(chain[:-1])
-                 + ";" + chain[-1], "-map", "[out]", "-f", "f32le", "-ac", "1", "pipe:1",
-                 "-map", "[m]", "-f", "null", "-"], sound.raw_data)
-    return done.stdout, _parse_summary(done.stderr)
+    limit = f"alimiter=limit={10 ** (ceiling_db / 20):.5f}:attack=3:release=80:level=0"
+    if oversample == 1:
+        return [f"volume={gain_db:.3f}dB", limit]
+    return [f"volume={gain_db:.3f}dB", f"aresample={rate * oversample}", limit, f"aresample={rate}"]
 
 
-def _encode(pcm: bytes, profile: Profile, dest: Path) -> None:
-    """Processed float PCM → constant-bit-rate MP3, with no tags (mutagen writes those)."""
-    _run(["-f", "f32le", "-ar", str(profile.sample_rate), "-ac", "1", "-i", "-",
-          "-ac", str(profile.channels), "-c:a", "libmp3lame", "-b:a", f"{profile.bitrate_kbps}k",
-          "-map_metadata", "-1", "-id3v2_version", "0", "-write_id3v1", "0", "-bitexact",
-          "-f", "mp3", "-y", str(dest)], pcm)
+def _estimate(sound: AudioSegment) -> aim.Estimate:
+    """Gated RMS (400 ms blocks, BS.1770's −70 LUFS and −10 LU gates) and sample peak, in
+    Python's own C loops: enough to guess a gain without running ffmpeg."""
+    data, width, block = memoryview(sound.raw_data), sound.sample_width, int(sound.frame_rate * 0.4)
+    step = block * width
+    energies = [(audioop.rms(data[i:i + step], width) / 32768) ** 2
+                for i in range(0, max(1, len(data) - step + 1), step)]
+    loud = [e for e in energies if e > 1e-7]
+    peak = sound.max_dBFS
+    if not loud or peak == float("-inf"):
+        raise InputError("audio.silent")
+    gate = sum(loud) / len(loud) / 10
+    kept = [e for e in loud if e > gate] or loud
+    return aim.Estimate(10 * math.log10(sum(kept) / len(kept)), peak)
 
 
-def _next_gain(history: list[tuple[float, float]], target: float) -> float:
-    """Secant step on (gain, loudness): the limiter makes loudness rise slower than gain."""
-    gain, lufs = history[-1]
-    if len(history) >= 2:
-        prev_gain, prev_lufs = history[-2]
-        if abs(gain - prev_gain) > 1e-3:
-            slope = min(1.0, max(0.2, (lufs - prev_lufs) / (gain - prev_gain)))
-            return gain + (target - lufs) / slope
-    return gain + (target - lufs)
+def _limited_loudness(pcm: BinaryIO, profile: Profile, gain_db: float, ceiling_db: float) -> float:
+    """Loudness of the clip after high-pass, gain and the cheap limiter: one ffmpeg run."""
+    chain = ",".join([*_highpass(profile), *_limiter(profile, gain_db, ceiling_db, oversample=1),
+                      _meter("m")])
+    done = _run([*_raw_input(profile.sample_rate), "-af", chain, "-f", "null", "-"], pcm)
+    lufs = _readings(done.stderr).get("m")
+    if lufs is None:
+        raise OperationalError("audio.no_measurement")
+    if lufs <= -69.9:  # BS.1770's absolute gate: nothing loud enough to measure
+        raise InputError("audio.silent")
+    return lufs
 
 
-def finish(sound: AudioSegment, profile: Profile, dest: Path) -> Loudness:
+def _encode_processed(pcm: BinaryIO, profile: Profile, gain_db: float, ceiling_db: float,
+                      dest: Path) -> None:
+    """High-pass, gain, 4× oversampled true-peak limiter and LAME, in one ffmpeg run."""
+    chain = ",".join([*_highpass(profile), *_limiter(profile, gain_db, ceiling_db, oversample=4)])
+    _run([*_raw_input(profile.sample_rate), "-af", chain, *_mp3_output(profile, dest)], pcm)
+
+
+def _mp3_output(profile: Profile, dest: Path) -> list[str]:
+    """Constant-bit-rate MP3 with no tags (mutagen writes those)."""
+    return ["-ac", str(profile.channels), "-c:a", "libmp3lame", "-b:a", f"{profile.bitrate_kbps}k",
+            "-map_metadata", "-1", "-id3v2_version", "0", "-write_id3v1", "0", "-bitexact",
+            "-f", "mp3", "-y", str(dest)]
+
+
+@dataclass(frozen=True)
+class Finished:
+    """A finished clip as its own MP3 measures, and what it took to make."""
+
+    lufs: float
+    true_peak: float
+    gain_db: float
+    """Gain applied to the assembled clip before the limiter."""
+    encoder_shift: float
+    """MP3 loudness minus the loudness aimed for before encoding: what LAME took."""
+    encodes: int
+
+
+def finish(sound: AudioSegment, profile: Profile, dest: Path, *,
+           encoder_shift: float = aim.ENCODER_SHIFT) -> Finished:
     """Normalize ``sound`` to the profile and write the MP3 to ``dest``; return its measurement.
 
-    Gain and limiting are iterated on PCM until the loudness is on target, then the MP3 is
-    encoded and measured itself. Encoding shifts loudness (measured: up to −0.5 LU on bright
-    synthetic speech) and raises true peaks, so the shift is learned and aimed for, and the
-    limiter ceiling comes down if a peak went over.
+    The gain is aimed before anything is encoded (``aim``): at the loudness the target minus what
+    the encoder is expected to take (``encoder_shift``, learned per profile), measured through a
+    cheap limiter. The MP3 is encoded once and measured itself; only if it still misses the
+    target or a true peak went over the limit is it corrected and encoded again.
     """
-    if sound.max_dBFS == float("-inf") or len(sound) < 400:
+    if len(sound) < 400:
         raise InputError("audio.silent")
+    estimate = _estimate(sound)  # refuses silence
     target, limit = profile.target_lufs, profile.true_peak_dbtp
-    history = [(0.0, _measure_sound(sound, profile).lufs)]
-    gain, ceiling, shift = target - history[0][1], limit - TRUE_PEAK_MARGIN_DB, 0.0
-    with atomic_path(dest) as tmp:
-        for _ in range(MAX_PASSES):
-            pcm, level = _process(sound, profile, gain, ceiling)
-            history.append((gain, level.lufs))
-            if abs(level.lufs + shift - target) <= TOLERANCE_LU:
-                _encode(pcm, profile, tmp)
-                encoded = measure_file(tmp)
-                if abs(encoded.lufs - target) <= TOLERANCE_LU and encoded.true_peak <= limit:
-                    return encoded
-                shift = encoded.lufs - level.lufs
-                if encoded.true_peak > limit:
-                    ceiling -= encoded.true_peak - limit + 0.2
-            gain = _next_gain(history, target - shift)
-        raise OperationalError("audio.cannot_normalize", target=target, lufs=level.lufs + shift,
-                               peak=level.true_peak)
+    ceiling = limit - TRUE_PEAK_MARGIN_DB
+    aimed = target - encoder_shift  # the loudness before encoding that encodes to the target
+    with tempfile.TemporaryFile() as pcm, atomic_path(dest) as tmp:
+        pcm.write(sound.raw_data)
+        gain = _aimed_gain(pcm, profile, estimate, aimed, ceiling)
+        observed: float | None = None
+        for encodes in range(1, MAX_PASSES + 1):
+            _encode_processed(pcm, profile, gain, ceiling, tmp)
+            encoded = measure_file(tmp)
+            if observed is None:  # only the first encode was aimed from a measurement
+                observed = encoded.lufs - aimed
+            if abs(encoded.lufs - target) <= TOLERANCE_LU and encoded.true_peak <= limit:
+                return Finished(encoded.lufs, encoded.true_peak, gain, observed, encodes)
+            drop = encoded.true_peak - limit + 0.2 if encoded.true_peak > limit else 0.0
+            loss = estimate.rms_db + aim.LEVEL_OFFSET + gain - (encoded.lufs - observed)
+            gain = aim.correct(gain, loss, target - encoded.lufs, drop)
+            ceiling -= drop
+        raise OperationalError("audio.cannot_normalize", target=target, lufs=encoded.lufs,
+                               peak=encoded.true_peak)
+
+
+def _aimed_gain(pcm: BinaryIO, profile: Profile, estimate: aim.Estimate, pcm_target: float,
+                ceiling: float) -> float:
+    """Measure the limited loudness at a first guess and follow the limiter's curve from there;
+    measure again only where the prediction lands far from the measured point."""
+    gain = aim.first_guess(estimate, pcm_target, ceiling)
+    points: list[tuple[float, float]] = []
+    for _ in range(4):
+        points.append((gain, _limited_loudness(pcm, profile, gain, ceiling)))
+        solved = aim.solve(points, pcm_target, estimate)
+        if abs(solved - gain) <= aim.TRUST_DB:
+            return solved
+        gain = solved
+    return gain
 
 
 def silence_mp3(seconds: float, profile: Profile, dest: Path) -> None:
     """An MP3 of silence encoded exactly like the clips, to join between them."""
     frames = round(seconds * profile.sample_rate)
     with atomic_path(dest) as tmp:
-        _encode(b"\0\0\0\0" * frames, profile, tmp)
+        _run(["-f", "lavfi", "-i", f"anullsrc=r={profile.sample_rate}:cl=mono",
+              "-af", f"atrim=end_sample={frames}", *_mp3_output(profile, tmp)])
 
 
-def join(parts: list[Path], dest: Path) -> None:
-    """Join MP3s that share one encoding into ``dest`` by copying their frames.
+def join(parts: list[Path], dest: Path, profile: Profile,
+         quiet_tails: list[float] | None = None) -> None:
+    """Join MP3s that share one encoding into ``dest``, on time to the sample.
 
-    ffmpeg's concat demuxer streams the parts one after another, so memory stays flat whatever
-    the slot's length, and nothing is decoded or re-encoded: every part already meets the
-    loudness target, so the joined slot does too.
+    Their frames are copied (``frames``), one part in memory at a time, so memory stays flat
+    whatever the slot's length, and nothing is re-encoded: every part already meets the loudness
+    target, so the joined slot does too. ``quiet_tails`` says how many seconds at the end of each
+    part are silence that may be dropped to keep time. Parts the joiner cannot take apart
+    exactly (not made by broadcast, other sample rates) are decoded and encoded once instead.
     """
-    listing = "".join(f"file '{_concat_quote(part)}'\n" for part in parts)
+    tails = quiet_tails or [0.0] * len(parts)
+    read = [part for path, tail in zip(parts, tails, strict=True)
+            if (part := frames.read_part(path, tail)) is not None]
+    planned = frames.plan(read) if len(read) == len(parts) else None
     with atomic_path(dest) as tmp:
-        list_file = tmp.with_name(tmp.name + ".txt")
-        try:
-            list_file.write_text(listing, encoding="utf-8")
-            _run(["-f", "concat", "-safe", "0", "-i", str(list_file), "-c", "copy",
-                  "-map_metadata", "-1", "-id3v2_version", "0", "-write_id3v1", "0",
-                  "-f", "mp3", "-y", str(tmp)])
-        finally:
-            list_file.unlink(missing_ok=True)
+        if planned is None:
+            _encode_joined(parts, profile, tmp)
+            return
+        keep, padding = planned
+        with tempfile.TemporaryFile() as raw:
+            frames.write_frames(read, keep, raw)
+            # ffmpeg writes the Info frame (frame count, seek table, CRC of the audio) ...
+            _run(["-f", "mp3", "-i", "-", "-c", "copy", "-map_metadata", "-1", "-id3v2_version",
+                  "0", "-write_id3v1", "0", "-bitexact", "-f", "mp3", "-y", str(tmp)], raw)
+        with open(tmp, "r+b") as fh:  # ... and the delay and padding that make it exact
+            head = fh.read(4)
+            size = frames.header(head, 0)
+            if size is None:
+                raise OperationalError("audio.ffmpeg_failed", detail=f"{tmp}: no MP3 frame")
+            info = bytearray(head + fh.read(size.size - 4))
+            frames.set_delay(info, read[0].delay, padding)
+            fh.seek(0)
+            fh.write(info)
+
+
+def _encode_joined(parts: list[Path], profile: Profile, dest: Path) -> None:
+    """Decode the parts one after another (ffmpeg's concat demuxer streams them, trimming each
+    part's own delay and padding) and encode the slot once."""
+    listing = "".join(f"file '{_concat_quote(part)}'\n" for part in parts)
+    list_file = dest.with_name(dest.name + ".txt")
+    try:
+        list_file.write_text(listing, encoding="utf-8")
+        _run(["-f", "concat", "-safe", "0", "-i", str(list_file), "-ar", str(profile.sample_rate),
+              *_mp3_output(profile, dest)])
+    finally:
+        list_file.unlink(missing_ok=True)
 
 
 def _concat_quote(path: Path) -> str:

@@ -10,6 +10,7 @@ Tags are written last from the message, so retitling a message never re-synthesi
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -20,7 +21,8 @@ from broadcast import fsio, interrupts, speech
 from broadcast.campaign.model import Message, Profile, Workspace
 from broadcast.errors import BroadcastError
 from broadcast.i18n import t_in
-from broadcast.sound import audio, tags
+from broadcast.progress import Notice
+from broadcast.sound import audio, calibration, tags
 from broadcast.sound.cache import Store, content_hash, file_sha256, key_of
 from broadcast.speech import textprep
 
@@ -67,6 +69,14 @@ class ClipResult:
     true_peak_limit: float
     cached: bool
     sha256: str
+    warnings: tuple[Notice, ...] = ()
+    """What the office should know about the clip's source (a recording far too quiet, or
+    clipped), said every time the clip is used until the recording is replaced."""
+
+
+QUIET_GAIN_DB = 20.0
+"""A recording more than this below the target loudness was recorded far too quietly: the gain
+that brings it up brings its noise up with it (issue 11)."""
 
 
 def lexicon_for(ws: Workspace) -> textprep.Lexicon:
@@ -107,6 +117,9 @@ def engine_for(ws: Workspace, message: Message, offline: bool) -> str:
 
 def _job(ws: Workspace, message: Message, lexicon: textprep.Lexicon, offline: bool) -> ClipJob:
     profile = ws.profile_for(message)
+    if message.recording is not None:
+        # A person reading in a studio chose their own pace; ``tempo`` is for synthesized speech.
+        profile = replace(profile, tempo=profile.recording_tempo)
     if message.id == STATION:
         # Music keeps its own tempo and needs no lead-in: it sits between items.
         profile = replace(profile, tempo=1.0, lead_in_ms=0, lead_out_ms=0)
@@ -123,7 +136,7 @@ def _job(ws: Workspace, message: Message, lexicon: textprep.Lexicon, offline: bo
                        or engine.default_voice(), "rate": ws.settings.speech.rate}
         speech_key = key_of({"text": text, "version": engine.version(), **voice_parts})
     clip_key = key_of({
-        "speech": speech_key, "profile": asdict(profile) | {"name": None},
+        "speech": speech_key, "profile": _keyed(profile),
         "repeat": message.repeat, "render": RENDER_VERSION, "ffmpeg": audio.ffmpeg_version(),
         "intro": content_hash(intro) if intro else None,
         "outro": content_hash(outro) if outro else None,
@@ -135,6 +148,14 @@ def _job(ws: Workspace, message: Message, lexicon: textprep.Lexicon, offline: bo
         text=text, recording=message.recording, intro=intro, outro=outro,
         max_seconds=ws.settings.recordings.max_minutes * 60, **voice_parts,
     )
+
+
+def _keyed(profile: Profile) -> dict:
+    """The profile as the clip key sees it: its name does not change the sound, and
+    ``recording_tempo`` is already in ``tempo`` (so keys made before it existed still hold)."""
+    fields = asdict(profile) | {"name": None}
+    del fields["recording_tempo"]
+    return fields
 
 
 def _tag_values(ws: Workspace, message: Message, voice: dict) -> dict[str, str | None]:
@@ -184,20 +205,49 @@ def _sealing(blob: Path) -> Iterator[None]:
         raise
 
 
+@functools.lru_cache(maxsize=8)
+def _decoded_jingle(path: Path, content: str, rate: int, max_seconds: float | None) -> audio.AudioSegment:
+    """A decoded jingle, kept for the worker's whole run: every clip may start with the same
+    chime, and decoding it once per clip was a tenth of the render's ffmpeg runs."""
+    return audio.decode(path, rate=rate, max_seconds=max_seconds)
+
+
 def _make_clip(job: ClipJob, store: Store) -> dict:
     profile = job.profile
     sound = audio.decode(_speech_source(job), rate=profile.sample_rate, tempo=profile.tempo,
                          max_seconds=job.max_seconds)
     sound = audio.trim_silence(sound, profile.silence_threshold_db)
-    intro, outro = (audio.decode(p, rate=profile.sample_rate, max_seconds=job.max_seconds) if p else None
+    intro, outro = (_decoded_jingle(p, content_hash(p), profile.sample_rate, job.max_seconds) if p else None
                     for p in (job.intro, job.outro))
     clip = audio.assemble(sound, profile, repeat=job.repeat, intro=intro, outro=outro)
+    levels = audio.source_levels(job.recording) if job.recording is not None else None
+    learned = calibration.key(profile, "recording" if job.recording is not None else str(job.engine))
     blob = store.blob(job.clip_key, ".mp3")
     with _sealing(blob):
-        measured = audio.finish(clip, profile, blob)
-        return store.commit(job.clip_key, ".mp3", {
-            "lufs": measured.lufs, "true_peak": measured.true_peak,
-            "duration": round(len(clip) / 1000, 3), "sha256": file_sha256(blob)})
+        made = audio.finish(clip, profile, blob,
+                            encoder_shift=calibration.encoder_shift(job.cache_root, learned))
+        record = store.commit(job.clip_key, ".mp3", {
+            "lufs": made.lufs, "true_peak": made.true_peak, "gain_db": round(made.gain_db, 2),
+            "duration": round(len(clip) / 1000, 3), "sha256": file_sha256(blob),
+            **({"source_lufs": levels.lufs, "source_peak_db": round(levels.peak_db, 2),
+                "clipped": levels.clipped} if levels else {})})
+    calibration.learn(job.cache_root, learned, made.encoder_shift)
+    return record
+
+
+def _warnings(job: ClipJob, record: dict) -> tuple[Notice, ...]:
+    """What a recording's clip record says about how it was recorded."""
+    if job.recording is None:
+        return ()
+    found = []
+    source = record.get("source_lufs")
+    boost = job.profile.target_lufs - source if isinstance(source, (int, float)) else 0.0
+    if boost > QUIET_GAIN_DB:
+        found.append(Notice("audio.quiet_recording",
+                            {"id": job.message_id, "path": str(job.recording), "gain": f"{boost:.0f}"}))
+    if record.get("clipped"):
+        found.append(Notice("audio.clipped_recording", {"id": job.message_id, "path": str(job.recording)}))
+    return tuple(found)
 
 
 def render_clip(job: ClipJob) -> ClipResult:
@@ -217,7 +267,8 @@ def render_clip(job: ClipJob) -> ClipResult:
         id=job.message_id, path=str(job.output), title=str(job.tags["title"]),
         language=str(job.tags.get("language") or ""), duration=record["duration"], lufs=record["lufs"],
         true_peak=record["true_peak"], target_lufs=job.profile.target_lufs,
-        true_peak_limit=job.profile.true_peak_dbtp, cached=cached, sha256=record["sha256"])
+        true_peak_limit=job.profile.true_peak_dbtp, cached=cached, sha256=record["sha256"],
+        warnings=_warnings(job, record))
 
 
 def _write_if_changed(path: Path, data: bytes) -> None:
