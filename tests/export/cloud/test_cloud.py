@@ -83,12 +83,13 @@ def keys_in(endpoint: str, bucket: str) -> dict[str, int]:
     return {o["Key"]: o["Size"] for page in pages for o in page.get("Contents", [])}
 
 
+def built_manifest(root: Path, commune: str) -> manifest_format.Manifest:
+    path = root / "dist/packages" / commune / "manifest.json"
+    return manifest_format.parse(path.read_text("utf-8"), str(path))
+
+
 def audio_shas(root: Path) -> set[str]:
-    shas = set()
-    for commune in ("xa-a", "xa-b"):
-        m = json.loads((root / "dist/packages" / commune / "manifest.json").read_text("utf-8"))
-        shas |= {f["sha256"] for f in m["files"] if f["kind"] == "audio"}
-    return shas
+    return {f.sha256 for commune in ("xa-a", "xa-b") for f in built_manifest(root, commune).audio}
 
 
 def test_publish_stores_each_clip_once_and_republish_uploads_nothing(campaign, bucket):
@@ -144,33 +145,45 @@ def test_a_changed_recording_uploads_its_clip_and_only_the_affected_commune(camp
         assert run(campaign, env, "build", "--offline").returncode == 0
 
 
-def test_server_stopping_mid_publish_leaves_no_pointer_and_the_rerun_completes(campaign, s3_restartable):
+def two_communes(campaign: Path) -> list[Path]:
+    return [campaign / "dist/packages" / c for c in ("xa-a", "xa-b")]
+
+
+@pytest.mark.parametrize("stop_at", ["third upload", "second commune"])
+def test_server_stopping_mid_publish_leaves_no_pointer_and_the_rerun_completes(campaign, s3_restartable,
+                                                                               stop_at):
     server, endpoint, name = s3_restartable
     store = open_store(f"s3://{name}", endpoint_url=endpoint)
-    packages = publish.load_packages(campaign / "dist/packages" / c for c in ("xa-a", "xa-b"))
-    plan = publish.plan(store, packages)
-    uploaded = []
+    uploaded, first = [], []
 
-    def stop_after_three(upload):
-        uploaded.append(upload.key)
-        if len(uploaded) == 3:
+    def stop(upload):
+        uploaded.append(upload)
+        if len(uploaded) == 3 if stop_at == "third upload" else upload.commune == "xa-b":
             server.stop()
 
     with pytest.raises(BroadcastError):
-        publish.execute(store, plan, jobs=1, progress=stop_after_three)
+        publish.publish(store, publish.packages_in(two_communes(campaign)), jobs=1, progress=stop,
+                        planned=first.append)
     server.start()
-    stored = keys_in(endpoint, name)
-    assert not [k for k in stored if k.endswith("latest.json")]
-    again = publish.plan(store, packages)
-    assert again.present >= 3 and len(again.uploads) < len(plan.uploads)
-    publish.execute(store, again, jobs=2)
+    pointers = {k for k in keys_in(endpoint, name) if k.endswith("latest.json")}
+    # Only a complete version has its pointer: xa-a's, once all its objects were in.
+    assert pointers == (set() if stop_at == "third upload" else {"communes/xa-a/latest.json"})
+    again = []
+    summary = publish.publish(store, publish.packages_in(two_communes(campaign)), jobs=2,
+                              planned=again.append)
+    # The rerun uploads only what the first run did not: each upload heard was complete, and one
+    # more (jobs=1) may have been in flight when the server stopped.
+    done = {u.key for u in uploaded}
+    redone = {u.key for plan in again for u in (*plan.uploads, *filter(None, [plan.pointer]))}
+    assert done and not done & redone
+    content = len({k for k in done if not k.endswith("latest.json")})
+    assert content <= summary.reused <= content + 1
     assert {f"communes/{c}/latest.json" for c in ("xa-a", "xa-b")} <= set(keys_in(endpoint, name))
 
 
 def published(campaign: Path, endpoint: str, name: str) -> str:
     store = open_store(f"s3://{name}", endpoint_url=endpoint)
-    packages = publish.load_packages(campaign / "dist/packages" / c for c in ("xa-a", "xa-b"))
-    publish.execute(store, publish.plan(store, packages))
+    publish.publish(store, publish.packages_in(two_communes(campaign)))
     return f"s3://{name}"
 
 
@@ -214,8 +227,7 @@ def test_interrupted_pull_resumes_and_a_corrupted_file_is_fetched_again(campaign
     downloads = source.store.stats["get"]
     result = pull.pull(source, "xa-a", dest)
     fetched = source.store.stats["get"] - downloads
-    files = json.loads((campaign / "dist/packages/xa-a/manifest.json").read_text())["files"]
-    distinct = len({f["sha256"] for f in files})
+    distinct = len({f.sha256 for f in built_manifest(campaign, "xa-a").files})
     # Pointer + manifest, the damaged file, and the contents not fetched yet; no more.
     assert result.downloaded == distinct - len(done) + 1
     assert fetched <= 2 + result.downloaded
@@ -225,8 +237,8 @@ def test_interrupted_pull_resumes_and_a_corrupted_file_is_fetched_again(campaign
 def test_a_pull_fetches_each_content_once(campaign, bucket, tmp_path):
     endpoint, name, _ = bucket
     url = published(campaign, endpoint, name)
-    files = json.loads((campaign / "dist/packages/xa-a/manifest.json").read_text(encoding="utf-8"))["files"]
-    distinct = {f["sha256"]: f["size"] for f in files}
+    files = built_manifest(campaign, "xa-a").files
+    distinct = {f.sha256: f.size for f in files}
     manifest = (campaign / "dist/packages/xa-a/manifest.json").stat().st_size
     floor = sum(distinct.values()) + manifest
     for where in (url, (tmp_path / "kho").as_uri()):
@@ -274,7 +286,7 @@ def test_hostile_manifest_is_refused_and_nothing_is_written(campaign, bucket, tm
     s3 = boto3.client("s3", endpoint_url=endpoint)
     m = manifest_format.parse((campaign / "dist/packages/xa-a/manifest.json").read_text("utf-8"), "m")
     evil = json.loads(m.to_json())
-    evil["files"][0]["path"] = "../../evil.mp3"
+    evil["files"][0][0] = "../../evil.mp3"
     body = json.dumps(evil).encode()
     s3.put_object(Bucket=name, Key=cloud.version_key("xa-a", "v9", "manifest.json"), Body=body)
     s3.put_object(Bucket=name, Key=cloud.pointer_key("xa-a"), Body=cloud.pointer_bytes(
