@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from broadcast.export.cloud import coding
-from broadcast.export.cloud.store import ObjectInfo
+from broadcast.export.cloud.store import ObjectInfo, check_sha256
 from broadcast.package import manifest as manifest_format
 
 POINTER_FORMAT = "broadcast-pointer"
@@ -145,7 +145,9 @@ def _version_file(package: Package, path: str, sha256: str, data: bytes | None =
         size = len(data) if data is not None else source.stat().st_size
         return Upload(key, size, sha256, kind, "version", commune,
                       source=None if data is not None else source, data=data)
-    body = coding.compress(data if data is not None else source.read_bytes())
+    raw = data if data is not None else source.read_bytes()
+    check_sha256(sha256, hashlib.sha256(raw).hexdigest(), str(source))  # edited since the build?
+    body = coding.compress(raw)
     return Upload(key, len(body), hashlib.sha256(body).hexdigest(), kind, "version", commune,
                   data=body, content_encoding=coding.GZIP)
 
