@@ -462,7 +462,7 @@ def bench_publish(work: Path) -> list[tuple[str, str]]:
     from moto.server import ThreadedMotoServer
 
     from broadcast.export.cloud import publish
-    from broadcast.export.cloud.store import open_store
+    from broadcast.export.cloud.stores import open_store
 
     for name, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
                         "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}.items():
@@ -475,7 +475,7 @@ def bench_publish(work: Path) -> list[tuple[str, str]]:
         endpoint = f"http://{host}:{port}"
         boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="bench")
         folders = _synthetic_packages(work)
-        packages = publish.load_packages(folders)
+        packages = list(publish.packages_in(folders))
         unique = {}
         for p in packages:
             for f in p.manifest.files:
@@ -484,10 +484,10 @@ def bench_publish(work: Path) -> list[tuple[str, str]]:
         unique_bytes = sum(unique.values())
         store = open_store("s3://bench/ours", endpoint_url=endpoint)
         start = time.perf_counter()
-        first = publish.execute(store, publish.plan(store, packages), jobs=8)
+        first = publish.publish(store, packages, jobs=8)
         first_time = time.perf_counter() - start
         again_store = open_store("s3://bench/ours", endpoint_url=endpoint)
-        again = publish.execute(again_store, publish.plan(again_store, packages), jobs=8)
+        again = publish.publish(again_store, packages, jobs=8)
         start = time.perf_counter()
         naive_requests, naive_bytes = _naive_sync(endpoint, "bench", folders)
         naive_time = time.perf_counter() - start
@@ -505,6 +505,245 @@ def bench_publish(work: Path) -> list[tuple[str, str]]:
         ("no-change republish",
          f"{again.uploaded_bytes} bytes uploaded, {again.requests} requests (listing only)"),
     ]
+
+
+# --- issue 15: publish and pull at national scale ----------------------------------------
+
+SCALES = tuple(int(n) for n in os.environ.get("BENCH_SCALES", "17,150,1100").split(","))
+"""Communes × 31 days × 3 slots. The 17 are built for real from the sample's clips; larger
+sizes are those packages cloned (see ``_clone``): building 1,100 communes here would copy the
+station jingle past ext4's 65,000 links per file, some 60 GB (issue 15, item 2)."""
+_SCALE: dict[str, object] = {}
+
+
+def _scale_env() -> dict[str, str]:
+    """A signing key and state folder of the bench's own: never the user's."""
+    root = _scale_root()
+    return {"BROADCAST_SIGNING_KEY": str(root / "signing.key"), "BROADCAST_STATE_DIR": str(root / "state")}
+
+
+def _scale_root() -> Path:
+    if "root" not in _SCALE:
+        import atexit
+
+        root = Path(tempfile.mkdtemp(prefix="bench-scale-"))
+        atexit.register(shutil.rmtree, root, True)
+        _SCALE["root"] = root
+    return _SCALE["root"]
+
+
+def scale_workspace(root: Path, communes: int) -> Path:
+    """The sample campaign (31 days) with the offline voice and three slots a day, for
+    ``communes`` communes that all speak Vietnamese: they share every clip."""
+    shutil.copytree(ROOT / "playlists", root)
+    settings = (root / "broadcast.yaml").read_text("utf-8")
+    settings = settings.replace("engine: gtts,", "engine: espeak,").replace(
+        '  chieu: {start: "17:00", minutes: 30}',
+        '  trua: {start: "11:30", minutes: 15}\n  chieu: {start: "17:00", minutes: 30}')
+    (root / "broadcast.yaml").write_text(settings, "utf-8")
+    lines = ["communes:"]
+    for i in range(communes):
+        lines += [f"  - id: xa-{i:04d}", f"    name: Xã Thử {i}", "    province: Quảng Trị",
+                  "    languages: [vie]", "    slots: [sang, trua, chieu]"]
+    (root / "communes.yaml").write_text("\n".join(lines) + "\n", "utf-8")
+    return root
+
+
+def _scale_run(*args: str) -> None:
+    env = {**os.environ, **_scale_env(), "PYTHONPATH": str(ROOT / "src"), "BROADCAST_LANG": "en"}
+    done = subprocess.run([sys.executable, "-m", "broadcast", *args], capture_output=True, text=True,
+                          env=env)
+    if done.returncode != 0:
+        raise SystemExit(f"broadcast {' '.join(args)} failed:\n{done.stderr[-3000:]}")
+
+
+def scale_packages(count: int) -> list[Path]:
+    """``count`` package folders: the 17 built ones, then clones of them."""
+    root = _scale_root()
+    built = root / "ws" / "dist" / "packages"
+    if not built.exists():
+        _scale_run("keys", "init")
+        _scale_run("-w", str(scale_workspace(root / "ws", SCALES[0])), "build", "--offline")
+    folders = sorted(built.iterdir())
+    if count <= len(folders):
+        return folders[:count]
+    clones = root / f"clones-{count}"
+    if not clones.exists():
+        links: dict[str, Path] = {}
+        for i in range(len(folders), count):
+            _clone(folders[i % len(folders)], clones / f"xa-{i:04d}", i, links)
+    return folders + sorted(clones.iterdir())
+
+
+def _clone(source: Path, dest: Path, number: int, links: dict[str, Path]) -> None:
+    """A package for commune ``xa-NNNN`` made from ``source``: the same files, hard-linked (to
+    a fresh copy whenever one reaches the link limit), and its manifest, naming the new commune,
+    signed again."""
+    import dataclasses
+    import errno
+
+    from broadcast.package import manifest as manifest_format
+    from broadcast.trust import signing
+
+    m = manifest_format.parse((source / "manifest.json").read_text("utf-8"), "manifest.json")
+    for entry in m.files:
+        target = dest / entry.path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        origin = links.setdefault(entry.sha256, source / entry.path)
+        try:
+            os.link(origin, target)
+        except OSError as exc:
+            if exc.errno != errno.EMLINK:
+                raise
+            shutil.copyfile(origin, target)
+            links[entry.sha256] = target
+    commune = {"id": dest.name, "name": f"Xã Thử {number}", "province": "Quảng Trị"}
+    key = _SCALE.setdefault("key", signing.load_key(Path(_scale_env()["BROADCAST_SIGNING_KEY"])))
+    signed = signing.sign_manifest(dataclasses.replace(m, commune=commune, signatures=()), key)
+    (dest / "manifest.json").write_text(signed.to_json(), "utf-8")
+
+
+CLOUD_SCRIPT = """
+import json, os, sys, tempfile, time
+from pathlib import Path
+from broadcast.export.cloud import publish, pull
+from broadcast.export.cloud.stores import open_store
+what, url, endpoint, listed = sys.argv[1:5]
+store = open_store(url, endpoint_url=endpoint, addressing="path")
+start = time.perf_counter()
+if what == "pull":
+    done = pull.pull(pull.StoreSource(store), listed, Path(tempfile.mkdtemp()) / listed)
+    out = {"files": len(done.manifest.files), "downloaded": done.downloaded}
+else:
+    folders = [Path(line) for line in Path(listed).read_text().splitlines()]
+    packages = publish.packages_in(publish.publish_order(folders))
+    done = publish.publish(store, packages, jobs=8, dry_run=what == "plan")
+    out = {"uploaded": done.uploaded, "uploaded_bytes": done.uploaded_bytes, "reused": done.reused}
+out["seconds"] = time.perf_counter() - start
+out["stats"] = dict(store.stats)
+out["rss_mb"] = int(open("/proc/self/status").read().split("VmHWM:")[1].split()[0]) / 1024
+print(json.dumps(out))
+"""
+
+
+def _cloud(what: str, url: str, endpoint: str, arg: str) -> dict:
+    """One publish, plan or pull in a process of its own: its time, peak memory and requests."""
+    env = {**os.environ, **_scale_env(), "PYTHONPATH": str(ROOT / "src"), "NO_PROXY": "127.0.0.1"}
+    done = subprocess.run([sys.executable, "-c", CLOUD_SCRIPT, what, url, endpoint, arg],
+                          capture_output=True, text=True, env=env)
+    if done.returncode != 0:
+        raise SystemExit(f"{what} failed:\n{done.stderr[-3000:]}")
+    result = json.loads(done.stdout)
+    result["requests"] = sum(v for k, v in result["stats"].items() if not k.startswith("bytes"))
+    return result
+
+
+def _moto() -> str:
+    """moto's S3 server, in this process (each publish and pull runs in its own), kept for the
+    run: the pull section pulls from what the publish section published."""
+    if "endpoint" not in _SCALE:
+        import atexit
+        import logging
+
+        import boto3
+        from moto.server import ThreadedMotoServer
+
+        for name, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
+                            "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}.items():
+            os.environ[name] = value
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+        server.start()
+        atexit.register(server.stop)
+        host, port = server.get_host_and_port()
+        _SCALE["endpoint"] = f"http://{host}:{port}"
+        boto3.client("s3", endpoint_url=_SCALE["endpoint"]).create_bucket(Bucket="bench")
+    return _SCALE["endpoint"]
+
+
+def _folders_file(count: int) -> str:
+    listed = _scale_root() / f"folders-{count}.txt"
+    if not listed.exists():
+        listed.write_text("\n".join(map(str, scale_packages(count))))
+    return str(listed)
+
+
+def scale_published(count: int) -> tuple[str, dict]:
+    """The store holding ``count`` communes, and what its first publish measured."""
+    url = f"s3://bench/scale-{count}"
+    if url not in _SCALE:
+        _SCALE[url] = _cloud("publish", url, _moto(), _folders_file(count))
+    return url, _SCALE[url]
+
+
+def _text_bytes(folder: Path) -> tuple[int, int, int, int]:
+    """One commune version's text: on disk, stored (compressed), page, manifest; and the
+    manifest as format 1 (before issue 15) would have written it."""
+    import dataclasses
+
+    from broadcast.export.cloud import coding
+    from broadcast.package import manifest as manifest_format
+
+    m = manifest_format.parse((folder / "manifest.json").read_text("utf-8"), "manifest.json")
+    paths = [folder / e.path for e in m.files if e.kind != "audio"] + [folder / "manifest.json"]
+    disk = sum(p.stat().st_size for p in paths)
+    stored = sum(len(coding.compress(p.read_bytes())) for p in paths)
+    v1 = len(dataclasses.replace(m, format_version=1).to_json().encode("utf-8"))
+    return disk, stored, (folder / "index.html").stat().st_size, v1
+
+
+@section("publish-plan")
+def bench_publish_plan(work: Path) -> list[tuple[str, str]]:
+    """Publish at three sizes into moto's S3 server: a dry run into an empty store, the first
+    publish, a republish with no change."""
+    rows = []
+    for count in SCALES:
+        plan = _cloud("plan", f"s3://bench/plan-{count}", _moto(), _folders_file(count))
+        url, first = scale_published(count)
+        again = _cloud("publish", url, _moto(), _folders_file(count))
+        rows += [(f"{count:,} communes: plan (dry run)",
+                  f"{plan['seconds']:.1f} s, peak RSS {plan['rss_mb']:.0f} MB, {plan['requests']} requests"),
+                 (f"{count:,} communes: publish",
+                  f"{first['seconds']:.1f} s, peak RSS {first['rss_mb']:.0f} MB, "
+                  f"{first['uploaded_bytes'] / 1e6:.1f} MB in {first['uploaded']:,} objects, "
+                  f"{first['requests']:,} requests"),
+                 (f"{count:,} communes: no-change republish",
+                  f"{again['seconds']:.1f} s, peak RSS {again['rss_mb']:.0f} MB, "
+                  f"{again['uploaded']} uploaded, {again['requests']} requests (listing)")]
+    folder = scale_packages(1)[0]
+    disk, stored, page_size, v1 = _text_bytes(folder)
+    manifest = (folder / "manifest.json").stat().st_size
+    return [("campaign", "the sample's messages, offline voice, 31 days × 3 slots; 17 communes built, "
+                         "more cloned from them (same files, own manifest)"),
+            ("text per commune version", f"{disk / 1e6:.2f} MB on disk (page {page_size / 1e6:.2f} MB, "
+                                         f"manifest {manifest / 1e6:.2f} MB; format 1: {v1 / 1e6:.2f} MB); "
+                                         f"{stored / 1e6:.2f} MB stored gzip-compressed"),
+            *rows]
+
+
+@section("pull")
+def bench_pull(work: Path) -> list[tuple[str, str]]:
+    """One commune's pull from stores holding 17, 150 and 1,100 communes."""
+    from broadcast.package import manifest as manifest_format
+
+    rows = []
+    for count in SCALES:
+        url, _ = scale_published(count)
+        got = _cloud("pull", url, _moto(), "xa-0000")
+        rows.append((f"from {count:,} communes",
+                     f"{got['seconds']:.1f} s, peak RSS {got['rss_mb']:.0f} MB, "
+                     f"{got['stats']['bytes_down'] / 1e6:.1f} MB in {got['requests']} requests"))
+    folder = scale_packages(1)[0]
+    m = manifest_format.parse((folder / "manifest.json").read_text("utf-8"), "manifest.json")
+    own = (folder / "manifest.json").stat().st_size
+    apparent = sum(f.size for f in m.files) + own
+    distinct = sum({f.sha256: f.size for f in m.files}.values()) + own
+    down = got["stats"]["bytes_down"]
+    return [("package", f"{len(m.files):,} files, {apparent / 1e6:.0f} MB as a folder; "
+                        f"{distinct / 1e6:.1f} MB distinct content"),
+            *rows,
+            ("pull bytes ÷ distinct bytes", f"{down / distinct:.2f} (text arrives compressed); "
+                                            f"÷ folder size: {down / apparent:.3f}")]
 
 
 # --- output -------------------------------------------------------------------------------

@@ -45,13 +45,15 @@ def package_of(root: Path) -> Path:
 
 
 def manifest_of(folder: Path) -> dict:
-    return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    """The manifest as JSON, with one entry per file (format 2 lists each content once)."""
+    data = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    return {**data, "files": [{**data["contents"][i], "path": path} for path, i in data["files"]]}
 
 
 def test_package_layout_names_and_manifest(built: Path):
     folder = package_of(built)
     manifest = manifest_of(folder)
-    assert manifest["commune"]["id"] == "xa-a" and manifest["format_version"] == 1
+    assert manifest["commune"]["id"] == "xa-a" and manifest["format_version"] == 2
     audio = [f for f in manifest["files"] if f["kind"] == "audio"]
     # Play order: folders by date and slot, files by number; numbering makes it also name order.
     assert [f["path"] for f in audio] == sorted(f["path"] for f in audio)

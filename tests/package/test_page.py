@@ -85,6 +85,22 @@ def parse(html: str) -> _Tags:
     return parser
 
 
+def expanded(compact: dict) -> dict:
+    """The page data back from its compact form, as the page's script (``expand``) rebuilds it."""
+    def item(folder: str, entry: list) -> dict:
+        name = compact["names"][entry[1]]
+        path = name[1:] if name.startswith("/") else f"{folder}/{name}"
+        return {**compact["clips"][entry[0]], "path": path, "start": entry[2]}
+
+    days = [{**day, "slots": [{**s, "items": [item(s["folder"], e) for e in s["items"]]}
+                              for s in day["slots"]]} for day in compact["days"]]
+    return {k: v for k, v in compact.items() if k not in ("clips", "names")} | {"days": days}
+
+
+def embedded(html: str) -> dict:
+    return expanded(json.loads(parse(html).scripts["data"]))
+
+
 # --- render, read as HTML ---------------------------------------------------------------------
 
 def test_hostile_title_cannot_leave_its_script_or_become_markup():
@@ -97,7 +113,7 @@ def test_hostile_title_cannot_leave_its_script_or_become_markup():
     assert [t for t, _ in tags.tags if t in ("img", "b")] == []
     # Three scripts (strings, data, code), each closed by its own end tag and no other.
     assert html.count("</script>") == 3
-    assert json.loads(tags.scripts["data"]) == data
+    assert expanded(json.loads(tags.scripts["data"])) == data
     assert "&lt;/script&gt;&lt;img src=x" in html  # the noscript copy, escaped
 
 
@@ -105,7 +121,7 @@ def test_data_round_trips_through_the_embedded_json():
     data = brief_data(fingerprint="7F3A 91C2 0D4B")
     data["days"][0]["slots"][0]["items"][1]["title"] = "Tảo hôn <!-- & \u2028 \"trích\" 'dẫn' \\ {{data}}"
     tags = parse(page.render(data))
-    assert json.loads(tags.scripts["data"]) == data
+    assert expanded(json.loads(tags.scripts["data"])) == data
     strings = json.loads(tags.scripts["strings"])
     assert strings["play_slot"] == "▶ Phát cả buổi"
     assert strings["now_playing"] == "Đang phát ({position}/{count}): {title}"  # left for the script
@@ -146,10 +162,50 @@ def test_noscript_lists_the_schedule_in_vietnamese():
     noscript = html[html.index("<noscript>"):html.index("</noscript>")]
     for text in ("Chủ Nhật, 15/11/2026", "Buổi sáng: 06:00–06:30", "Thư mục trên USB: 01_1511_sang",
                  "Phòng, chống tảo hôn", 'class="badge priority">ưu tiên<',
-                 # 06:00 + 4.0 s into the slot; 87.6 s rounds to 88 s = 1:28.
-                 "<td>06:00:04</td>", "<td>1:28</td>", "<td>0:04</td>",
+                 # 06:00 + 4.0 s into the slot; 87.6 s rounds to 88 s = 1:28 (optional end tags left out).
+                 "<td>06:00:04<td>", "<td>1:28\n", "<td>0:04\n",
                  'href="01_1511_sang/002_tao-hon.mp3"'):
         assert text in noscript, text
+
+
+def month_data() -> dict:
+    """A campaign month as build makes it: 31 days × 3 slots of 20 items, a jingle between
+    messages that rotate through six clips."""
+    days = []
+    for d in range(31):
+        date = dt.date(2026, 11, 15) + dt.timedelta(days=d)
+        slots = []
+        for n, (name, start) in enumerate((("sang", "06:00"), ("trua", "11:30"), ("chieu", "17:00"))):
+            folder, items, offset = f"{3 * d + n + 1:02d}_{date:%d%m}_{name}", [], 0.0
+            for i in range(20):
+                k = (d + i) % 6
+                items.append(item("jingle", "_station", "Nhạc hiệu", f"{folder}/{i + 1:03d}_nhac-hieu.mp3",
+                                  offset, 4.0) if i % 2 == 0 else
+                             item("message", f"tin-{k}", f"Tin số {k}", f"{folder}/{i + 1:03d}_tin-{k}.mp3",
+                                  offset, 30.0 + k, "priority" if k == 0 else "normal"))
+                offset += items[-1]["duration"]
+            slots.append({**slot(folder, items, start), "slot": name})
+        days.append({"date": date.isoformat(), "weekday": "Thứ Hai", "slots": slots})
+    return package_data(days)
+
+
+def test_embedded_data_gives_each_clip_and_file_name_once_and_loses_nothing():
+    data = month_data()
+    html = page.render(data)
+    compact = json.loads(parse(html).scripts["data"])
+    assert len(compact["clips"]) == 7  # the jingle and six messages, for 1,860 items
+    # File names repeat in every slot's folder: 10 jingle positions, 10 message positions × 6 clips.
+    assert len(compact["names"]) == 10 + 10 * 6
+    assert expanded(compact) == data
+    assert len(parse(html).scripts["data"]) < len(page.script_json(data)) / 5
+
+
+def test_an_item_outside_its_slots_folder_keeps_its_whole_path():
+    data = brief_data()
+    data["days"][0]["slots"][0]["items"][1]["path"] = "chung/tao-hon.mp3"
+    compact = json.loads(parse(page.render(data)).scripts["data"])
+    assert compact["names"] == ["001_nhac-hieu.mp3", "/chung/tao-hon.mp3"]
+    assert expanded(compact) == data
 
 
 def check_note(html: str) -> str:
@@ -243,7 +299,9 @@ def package_dir(tmp_path_factory) -> Path:
     (root / "hostile.html").write_text(page.render(hostile), encoding="utf-8")
     missing = package_data([{"date": "2026-11-15", "weekday": "Chủ Nhật", "slots": [slot("01_1511_sang", [
         item("message", "mat", "Bài bị xóa", "01_1511_sang/003_mat.mp3", 0.0, 1.0),
-        item("message", "tao-hon", "Phòng, chống tảo hôn", CLIPS[1], 1.0, 1.0)])]}])
+        item("message", "tao-hon", "Phòng, chống tảo hôn", CLIPS[1], 1.0, 1.0),
+        # In another slot's folder: the compact data gives its whole path.
+        item("message", "bao-luc", "Địa chỉ tin cậy – Nhà tạm lánh", CLIPS[2], 2.0, 1.0)])]}])
     (root / "missing.html").write_text(page.render(missing), encoding="utf-8")
     return root
 
@@ -353,6 +411,8 @@ def test_missing_file_is_reported_and_the_slot_goes_on(open_page):
     wait_playing(tab, CLIPS[1])
     assert tab.inner_text(".status") == ("Không phát được tệp 01_1511_sang/003_mat.mp3. "
                                          "Kiểm tra tệp này có trên USB không.")
+    wait_playing(tab, CLIPS[2])
+    assert tab.inner_text(".status") == "Đang phát (3/3): Địa chỉ tin cậy – Nhà tạm lánh"
 
 
 def test_hostile_title_is_shown_as_text(open_page):

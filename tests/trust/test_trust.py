@@ -162,7 +162,7 @@ def publish_folder(package: Path, store: Path) -> None:
     from broadcast.export.cloud.stores import open_store
 
     target = open_store(store.as_uri())
-    publish.execute(target, publish.plan(target, publish.load_packages([package])))
+    publish.publish(target, publish.packages_in([package]))
 
 
 @pytest.mark.parametrize("kind", list(TAMPERING))

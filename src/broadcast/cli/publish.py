@@ -13,8 +13,14 @@ def _mb(size: int) -> str:
 
 
 def _show_plan(plan: deliver.PublishPlan) -> None:
-    click.echo(t("cli.publish.plan", url=plan.url, upload=len(plan.uploads), upload_mb=_mb(plan.upload_bytes),
+    click.echo(t("cli.publish.plan", url=plan.url, upload=plan.uploads, upload_mb=_mb(plan.upload_bytes),
                  present=plan.present, present_mb=_mb(plan.present_bytes), unchanged=plan.unchanged))
+
+
+def _show_uploads(plan) -> None:
+    """A commune's part of a dry run's plan, as it is made: every object it would write."""
+    for upload in (*plan.uploads, *([plan.pointer] if plan.pointer else [])):
+        click.echo(f"  {upload.kind:<8} {_mb(upload.size):>8} MB  {upload.key}")
 
 
 @click.command("publish", help=t("cli.publish.help"))
@@ -30,10 +36,9 @@ def command(state, url, communes, endpoint_url, region, profile, addressing, dry
         published = deliver.publish(state.campaign(), url, communes,
                                     store_options=store_kwargs(endpoint_url, region, profile, addressing),
                                     dry_run=dry_run, jobs=jobs, offline=offline, report=shown,
-                                    planned=_show_plan)
+                                    planned=_show_uploads if dry_run else None)
     if published.summary is None:
-        for upload in published.plan.uploads:
-            click.echo(f"  {upload.kind:<8} {_mb(upload.size):>8} MB  {upload.key}")
+        _show_plan(published.plan)
         return
     summary = published.summary
     click.echo(t("cli.publish.summary", uploaded=summary.uploaded, mb=_mb(summary.uploaded_bytes),

@@ -15,7 +15,7 @@ from broadcast.export import image as images
 from broadcast.export import usb
 from broadcast.export.cloud import publish as publisher
 from broadcast.export.cloud import share as sharer
-from broadcast.export.cloud.layout import Upload
+from broadcast.export.cloud.layout import CommunePlan, Package
 from broadcast.export.cloud.stores import open_store
 from broadcast.ledger.book import delivery_from_manifest
 from broadcast.operations import voice
@@ -186,9 +186,11 @@ class _ByteMeter:
 
 @dataclass(frozen=True)
 class PublishPlan:
+    """What a publish did or, for a dry run, would do, in total."""
+
     url: str
-    uploads: tuple[Upload, ...]
-    """Every object to write, pointers last."""
+    uploads: int
+    """Objects to write, pointers included."""
     upload_bytes: int
     present: int
     present_bytes: int
@@ -205,31 +207,31 @@ class Published:
 def publish(campaign: Campaign, url: str, communes: Sequence[str] = (), *,
             store_options: dict | None = None, dry_run: bool = False, jobs: int = 4,
             offline: bool | None = None, report: Reporter = quiet,
-            planned: Callable[[PublishPlan], None] | None = None) -> Published:
+            planned: Callable[[CommunePlan], None] | None = None) -> Published:
     """Build and publish packages to ``s3://bucket/prefix`` or ``file:///folder``: each clip once,
-    only what the store lacks, pointers last. ``planned`` hears the plan before the upload."""
+    only what the store lacks, commune by commune, each one's pointer after its content.
+    ``planned`` hears each commune's plan before its upload (a dry run: instead of it)."""
     store = open_store(url, **(store_options or {}))  # a bad address is told before building
     with campaign.writing("publish"):
-        built = build(campaign, communes, offline=offline, report=report)
-        plan = publisher.plan(store, publisher.load_packages(b.folder for b in built))
-        shown = PublishPlan(store.url, (*plan.uploads, *plan.pointers), plan.upload_bytes, plan.present,
-                            plan.present_bytes, len(plan.unchanged))
-        if planned is not None:
-            planned(shown)
-        if dry_run:
-            return Published(shown, None)
-        total = len(shown.uploads)
+        # Only the folders are kept: each package is read again when its turn comes, so the
+        # publish holds one commune at a time.
+        folders = publisher.publish_order(b.folder for b in build(campaign, communes, offline=offline,
+                                                                  report=report))
         done = 0
+        with campaign.ledger() as ledger:
+            def published(package: Package, plan: CommunePlan) -> None:
+                nonlocal done
+                # Unchanged ones too: a crash may have kept them from the ledger.
+                ledger.record_once(delivery_from_manifest(package.manifest, action="publish",
+                                                          channel="cloud", target=store.url))
+                done += 1
+                report(Advance("upload", done, len(folders), item=plan.commune))
 
-        def uploaded(_upload: Upload) -> None:
-            nonlocal done
-            done += 1
-            report(Advance("upload", done, total))
-
-        summary = publisher.execute(store, plan, jobs=jobs, progress=uploaded)
-        for item in built:  # unchanged ones too: a crash may have kept them from the ledger
-            _record(campaign, item, "publish", "cloud", store.url)
-    return Published(shown, summary)
+            summary = publisher.publish(store, publisher.packages_in(folders), jobs=jobs,
+                                        dry_run=dry_run, planned=planned, published=published)
+    totals = PublishPlan(store.url, summary.uploaded, summary.uploaded_bytes, summary.reused,
+                         summary.reused_bytes, summary.unchanged)
+    return Published(totals, None if dry_run else summary)
 
 
 @dataclass(frozen=True)

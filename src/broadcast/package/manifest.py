@@ -7,6 +7,13 @@ order a folder-order player will play them. ``verify`` checks a package, stick o
 
 It is written with sorted keys and no clock time, so rebuilding the same workspace gives
 identical bytes.
+
+Format version 2 (written since issue 15) says each distinct content once: ``contents`` lists
+sha256, size, kind and, for audio, duration, title, message, language and topics; ``files`` lists
+``[path, index into contents]`` in play order, one line each. A package plays the same clip in
+dozens of slots, so version 1, which repeated all of it per file, was five times larger.
+Version 1 manifests are still read, and re-serialized exactly as they were written, so their
+signatures verify unchanged.
 """
 
 from __future__ import annotations
@@ -18,7 +25,7 @@ from pathlib import PurePosixPath
 from broadcast.errors import InputError, PackageRefused
 
 FORMAT = "broadcast-package"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 NAME = "manifest.json"
 PLAY_LOG = "nhat-ky-phat.csv"
 """The blank play log every package carries; the operator fills it in and sends it back."""
@@ -72,15 +79,22 @@ class Manifest:
         return tuple(f for f in self.files if f.kind == "audio")
 
     def to_dict(self) -> dict:
+        """The document as JSON data, in the layout of its own format version."""
         data = asdict(self)
         data.update(data.pop("unknown"))
-        data["files"] = [{k: (list(v) if isinstance(v, tuple) else v) for k, v in f.items()
-                          if v is not None} for f in data["files"]]
+        entries = [{k: (list(v) if isinstance(v, tuple) else v) for k, v in f.items() if v is not None}
+                   for f in data["files"]]
+        if self.format_version >= 2:
+            data["contents"], data["files"] = _by_content(entries)
+        else:
+            data["files"] = entries
         data["signatures"] = [dict(s) for s in self.signatures]
         return data
 
     def to_json(self) -> str:
-        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+        if self.format_version < 2:
+            return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=True, indent=1) + "\n"
+        return _one_line_per_entry(self.to_dict())
 
     def signed_bytes(self) -> bytes:
         """What a signature covers: the canonical JSON of the whole document but its signature
@@ -90,6 +104,38 @@ class Manifest:
         data = self.to_dict()
         del data["signatures"]
         return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+
+
+def _by_content(entries: list[dict]) -> tuple[list[dict], list[list]]:
+    """Version 2's ``contents`` (each distinct content and what is said of it, once, in order of
+    first appearance) and ``files`` (``[path, index]`` in play order)."""
+    index: dict[str, int] = {}
+    contents, files = [], []
+    for entry in entries:
+        content = {k: v for k, v in entry.items() if k != "path"}
+        key = json.dumps(content, ensure_ascii=False, sort_keys=True)
+        if key not in index:
+            index[key] = len(contents)
+            contents.append(content)
+        files.append([entry["path"], index[key]])
+    return contents, files
+
+
+def _compact(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _one_line_per_entry(data: dict) -> str:
+    """Sorted keys, one line per field and per element of a list: small, and still readable and
+    diffable line by line."""
+    lines = []
+    for key, value in sorted(data.items()):
+        if isinstance(value, list) and value:
+            inner = ",\n".join(f"  {_compact(item)}" for item in value)
+            lines.append(f" {_compact(key)}: [\n{inner}\n ]")
+        else:
+            lines.append(f" {_compact(key)}: {_compact(value)}")
+    return "{\n" + ",\n".join(lines) + "\n}\n"
 
 
 def safe_path(path: str, shown: str | None = None) -> str:
@@ -104,6 +150,7 @@ def safe_path(path: str, shown: str | None = None) -> str:
 
 KNOWN_FIELDS = frozenset({"format", "format_version", "campaign", "organization", "commune", "version",
                           "created", "tool", "files", "sequence", "expires", "signatures", "extra"})
+KNOWN_FIELDS_V2 = KNOWN_FIELDS | {"contents"}
 
 
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
@@ -116,6 +163,21 @@ def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
     return data
 
 
+def _entries_v2(data: dict) -> list[dict]:
+    """Version 2's ``files`` and ``contents`` back into one entry per file."""
+    contents = data["contents"]
+    if not isinstance(contents, list) or not all(isinstance(c, dict) and "path" not in c
+                                                 for c in contents):
+        raise ValueError("contents: not a list of contents")
+    entries = []
+    for item in data["files"]:
+        if (not isinstance(item, list) or len(item) != 2 or not isinstance(item[0], str)
+                or type(item[1]) is not int or not 0 <= item[1] < len(contents)):
+            raise ValueError(f"files: {item!r} is not [path, index of a content]")
+        entries.append({**contents[item[1]], "path": item[0]})
+    return entries
+
+
 def parse(text: str, shown: str) -> Manifest:
     """Read a manifest, refusing anything malformed or pointing outside the package."""
     try:
@@ -124,17 +186,20 @@ def parse(text: str, shown: str) -> Manifest:
             raise ValueError("not a JSON object")
         if data.get("format") != FORMAT:
             raise PackageRefused("manifest.not_a_manifest", path=shown)
-        if int(data.get("format_version", 0)) > FORMAT_VERSION:
+        version = int(data.get("format_version", 1))
+        if version > FORMAT_VERSION:
             raise PackageRefused("manifest.too_new", path=shown, version=data["format_version"])
+        entries = _entries_v2(data) if version >= 2 else data["files"]
         files = tuple(FileEntry(**{**entry, "path": safe_path(entry["path"], shown),
                                    **({"topics": tuple(entry["topics"])} if "topics" in entry else {})})
-                      for entry in data["files"])
+                      for entry in entries)
         known = {k: data[k] for k in ("campaign", "organization", "commune", "version",
                                       "created", "tool")}
-        return Manifest(**known, files=files, extra=data.get("extra", {}),
+        fields = KNOWN_FIELDS_V2 if version >= 2 else KNOWN_FIELDS
+        return Manifest(**known, files=files, extra=data.get("extra", {}), format_version=version,
                         sequence=int(data.get("sequence", 0)), expires=data.get("expires"),
                         signatures=tuple(data.get("signatures", ())),
-                        unknown={k: v for k, v in data.items() if k not in KNOWN_FIELDS})
+                        unknown={k: v for k, v in data.items() if k not in fields})
     except InputError:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as exc:

@@ -6,6 +6,10 @@ slot and to play any clip or a whole slot. It is one self-contained file: the te
 script turns into the day view, plus a heading, a "how to check" note and a ``<noscript>`` schedule
 written here, so the page is useful even with JavaScript off. The page is always in Vietnamese.
 
+A month of three slots a day is some two thousand items but only a few dozen clips, so the JSON
+is compact (``compact``): each clip and each file name is given once, and an item is
+``[clip, name, start]``. The ``<noscript>`` table leaves out the end tags HTML lets it omit.
+
 Nothing from the data reaches the page as markup: the HTML written here goes through
 ``html.escape`` and the script builds its view with ``textContent``.
 """
@@ -38,7 +42,7 @@ def render(data: dict) -> str:
         "noscript": _noscript(data),
         "check": _check(data),
         "strings": script_json(_strings()),
-        "data": script_json(data),
+        "data": script_json(compact(data)),
     }
     # One pass, so a title that happens to contain "{{data}}" stays text.
     return _PLACEHOLDER.sub(lambda m: parts[m.group(1)], _template())
@@ -48,6 +52,33 @@ def script_json(value: object) -> str:
     """``value`` as JSON safe to place inside ``<script type="application/json">``."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return "".join(_SCRIPT_ESCAPES.get(ch, ch) for ch in text)
+
+
+def compact(data: dict) -> dict:
+    """``data`` with each clip (an item's fields but its path and start) and each file name given
+    once, in ``clips`` and ``names``; each item becomes ``[clip index, name index, start]``. A
+    name is the file's name in its slot's folder, or ``/`` and the whole path for a file elsewhere
+    (package paths never start with ``/``). The page's script undoes it (``expand``)."""
+    clips: dict[str, int] = {}
+    names: dict[str, int] = {}
+    clip_list: list[dict] = []
+
+    def clip_of(item: dict) -> int:
+        clip = {k: v for k, v in item.items() if k not in ("path", "start")}
+        key = json.dumps(clip, ensure_ascii=False, sort_keys=True)
+        if key not in clips:
+            clips[key] = len(clip_list)
+            clip_list.append(clip)
+        return clips[key]
+
+    def name_of(folder: str, path: str) -> int:
+        head, _, name = path.rpartition("/")
+        return names.setdefault(name if head == folder else "/" + path, len(names))
+
+    days = [{**day, "slots": [{**slot, "items": [[clip_of(i), name_of(slot["folder"], i["path"]), i["start"]]
+                                                 for i in slot["items"]]} for slot in day["slots"]]}
+            for day in data["days"]]
+    return {**data, "days": days, "clips": clip_list, "names": list(names)}
 
 
 @cache
@@ -131,13 +162,13 @@ def _noscript(data: dict) -> str:
 
 def _slot_table(slot: dict) -> str:
     end = clock(slot["start"], slot["minutes"] * 60)[:5]
-    head = (f"<th>{_text('page.col_time')}</th><th>{_text('page.col_title')}</th>"
-            f"<th>{_text('page.col_duration')}</th>")
+    head = f"<th>{_text('page.col_time')}<th>{_text('page.col_title')}<th>{_text('page.col_duration')}"
     rows = "\n".join(_item_row(slot["start"], item) for item in slot["items"])
     title = _text("page.slot_title", title=slot.get("title") or slot["slot"], start=slot["start"], end=end)
+    # </td>, </tr> and </th> may be left out (HTML's optional end tags): a third of each row.
     return (f'<section class="slot"><h3>{title}</h3>\n'
             f'<p class="folder">{_text("page.folder", folder=slot["folder"])}</p>\n'
-            f"<table><thead><tr>{head}</tr></thead><tbody>\n{rows}\n</tbody></table></section>")
+            f"<table><tr>{head}\n{rows}\n</table></section>")
 
 
 def _item_row(start: str, item: dict) -> str:
@@ -145,8 +176,7 @@ def _item_row(start: str, item: dict) -> str:
     if item["priority"] in ("priority", "emergency"):
         badge = f' <span class="badge {item["priority"]}">{_text("page.priority_" + item["priority"])}</span>'
     link = f'<a href="{escape(_relative_url(item["path"]))}">{escape(item["title"])}</a>'
-    return (f"<tr><td>{clock(start, item['start'])}</td><td>{link}{badge}</td>"
-            f"<td>{length(item['duration'])}</td></tr>")
+    return f"<tr><td>{clock(start, item['start'])}<td>{link}{badge}<td>{length(item['duration'])}"
 
 
 def _relative_url(path: str) -> str:

@@ -6,6 +6,7 @@ recording must touch only the second commune's package.
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 import os
@@ -14,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -24,7 +26,7 @@ from moto.server import ThreadedMotoServer
 
 from broadcast.errors import BroadcastError, InputError
 from broadcast.export.cloud import layout as cloud
-from broadcast.export.cloud import publish, pull
+from broadcast.export.cloud import publish, pull, share
 from broadcast.export.cloud.stores import open_store
 from broadcast.package import manifest as manifest_format
 
@@ -83,12 +85,13 @@ def keys_in(endpoint: str, bucket: str) -> dict[str, int]:
     return {o["Key"]: o["Size"] for page in pages for o in page.get("Contents", [])}
 
 
+def built_manifest(root: Path, commune: str) -> manifest_format.Manifest:
+    path = root / "dist/packages" / commune / "manifest.json"
+    return manifest_format.parse(path.read_text("utf-8"), str(path))
+
+
 def audio_shas(root: Path) -> set[str]:
-    shas = set()
-    for commune in ("xa-a", "xa-b"):
-        m = json.loads((root / "dist/packages" / commune / "manifest.json").read_text("utf-8"))
-        shas |= {f["sha256"] for f in m["files"] if f["kind"] == "audio"}
-    return shas
+    return {f.sha256 for commune in ("xa-a", "xa-b") for f in built_manifest(root, commune).audio}
 
 
 def test_publish_stores_each_clip_once_and_republish_uploads_nothing(campaign, bucket):
@@ -144,33 +147,45 @@ def test_a_changed_recording_uploads_its_clip_and_only_the_affected_commune(camp
         assert run(campaign, env, "build", "--offline").returncode == 0
 
 
-def test_server_stopping_mid_publish_leaves_no_pointer_and_the_rerun_completes(campaign, s3_restartable):
+def two_communes(campaign: Path) -> list[Path]:
+    return [campaign / "dist/packages" / c for c in ("xa-a", "xa-b")]
+
+
+@pytest.mark.parametrize("stop_at", ["third upload", "second commune"])
+def test_server_stopping_mid_publish_leaves_no_pointer_and_the_rerun_completes(campaign, s3_restartable,
+                                                                               stop_at):
     server, endpoint, name = s3_restartable
     store = open_store(f"s3://{name}", endpoint_url=endpoint)
-    packages = publish.load_packages(campaign / "dist/packages" / c for c in ("xa-a", "xa-b"))
-    plan = publish.plan(store, packages)
-    uploaded = []
+    uploaded, first = [], []
 
-    def stop_after_three(upload):
-        uploaded.append(upload.key)
-        if len(uploaded) == 3:
+    def stop(upload):
+        uploaded.append(upload)
+        if len(uploaded) == 3 if stop_at == "third upload" else upload.commune == "xa-b":
             server.stop()
 
     with pytest.raises(BroadcastError):
-        publish.execute(store, plan, jobs=1, progress=stop_after_three)
+        publish.publish(store, publish.packages_in(two_communes(campaign)), jobs=1, progress=stop,
+                        planned=first.append)
     server.start()
-    stored = keys_in(endpoint, name)
-    assert not [k for k in stored if k.endswith("latest.json")]
-    again = publish.plan(store, packages)
-    assert again.present >= 3 and len(again.uploads) < len(plan.uploads)
-    publish.execute(store, again, jobs=2)
+    pointers = {k for k in keys_in(endpoint, name) if k.endswith("latest.json")}
+    # Only a complete version has its pointer: xa-a's, once all its objects were in.
+    assert pointers == (set() if stop_at == "third upload" else {"communes/xa-a/latest.json"})
+    again = []
+    summary = publish.publish(store, publish.packages_in(two_communes(campaign)), jobs=2,
+                              planned=again.append)
+    # The rerun uploads only what the first run did not: each upload heard was complete, and one
+    # more (jobs=1) may have been in flight when the server stopped.
+    done = {u.key for u in uploaded}
+    redone = {u.key for plan in again for u in (*plan.uploads, *filter(None, [plan.pointer]))}
+    assert done and not done & redone
+    content = len({k for k in done if not k.endswith("latest.json")})
+    assert content <= summary.reused <= content + 1
     assert {f"communes/{c}/latest.json" for c in ("xa-a", "xa-b")} <= set(keys_in(endpoint, name))
 
 
 def published(campaign: Path, endpoint: str, name: str) -> str:
     store = open_store(f"s3://{name}", endpoint_url=endpoint)
-    packages = publish.load_packages(campaign / "dist/packages" / c for c in ("xa-a", "xa-b"))
-    publish.execute(store, publish.plan(store, packages))
+    publish.publish(store, publish.packages_in(two_communes(campaign)))
     return f"s3://{name}"
 
 
@@ -214,8 +229,7 @@ def test_interrupted_pull_resumes_and_a_corrupted_file_is_fetched_again(campaign
     downloads = source.store.stats["get"]
     result = pull.pull(source, "xa-a", dest)
     fetched = source.store.stats["get"] - downloads
-    files = json.loads((campaign / "dist/packages/xa-a/manifest.json").read_text())["files"]
-    distinct = len({f["sha256"] for f in files})
+    distinct = len({f.sha256 for f in built_manifest(campaign, "xa-a").files})
     # Pointer + manifest, the damaged file, and the contents not fetched yet; no more.
     assert result.downloaded == distinct - len(done) + 1
     assert fetched <= 2 + result.downloaded
@@ -225,8 +239,8 @@ def test_interrupted_pull_resumes_and_a_corrupted_file_is_fetched_again(campaign
 def test_a_pull_fetches_each_content_once(campaign, bucket, tmp_path):
     endpoint, name, _ = bucket
     url = published(campaign, endpoint, name)
-    files = json.loads((campaign / "dist/packages/xa-a/manifest.json").read_text(encoding="utf-8"))["files"]
-    distinct = {f["sha256"]: f["size"] for f in files}
+    files = built_manifest(campaign, "xa-a").files
+    distinct = {f.sha256: f.size for f in files}
     manifest = (campaign / "dist/packages/xa-a/manifest.json").stat().st_size
     floor = sum(distinct.values()) + manifest
     for where in (url, (tmp_path / "kho").as_uri()):
@@ -274,7 +288,7 @@ def test_hostile_manifest_is_refused_and_nothing_is_written(campaign, bucket, tm
     s3 = boto3.client("s3", endpoint_url=endpoint)
     m = manifest_format.parse((campaign / "dist/packages/xa-a/manifest.json").read_text("utf-8"), "m")
     evil = json.loads(m.to_json())
-    evil["files"][0]["path"] = "../../evil.mp3"
+    evil["files"][0][0] = "../../evil.mp3"
     body = json.dumps(evil).encode()
     s3.put_object(Bucket=name, Key=cloud.version_key("xa-a", "v9", "manifest.json"), Body=body)
     s3.put_object(Bucket=name, Key=cloud.pointer_key("xa-a"), Body=cloud.pointer_bytes(
@@ -313,6 +327,55 @@ def test_folder_store_publish_and_pull(campaign, tmp_path):
     result = run(campaign, {}, "pull", url, "xa-b", str(tmp_path / "xa-b"))
     assert result.returncode == 0, result.stderr
     same_package(tmp_path / "xa-b", campaign / "dist/packages/xa-b")
+    # A file:// share link has no headers: compressed objects are known by gzip's magic number.
+    link = share.share(open_store(url), "xa-a", 3600)
+    document = Path(urllib.request.url2pathname(link.removeprefix("file://")))
+    assert document.read_bytes()[:2] == b"\x1f\x8b"  # compressed too: it lists a link per object
+    pull.pull(pull.open_source(link), "xa-a", tmp_path / "xa-a")
+    same_package(tmp_path / "xa-a", campaign / "dist/packages/xa-a")
+
+
+def test_text_objects_are_stored_compressed_and_the_pointer_is_not(campaign, bucket):
+    endpoint, name, _ = bucket
+    published(campaign, endpoint, name)
+    s3 = boto3.client("s3", endpoint_url=endpoint)
+    m = built_manifest(campaign, "xa-a")
+    raw = (campaign / "dist/packages/xa-a/manifest.json").read_bytes()
+    text = [(e.path, e.sha256, e.size) for e in m.files if e.kind != "audio"]
+    text.append(("manifest.json", hashlib.sha256(raw).hexdigest(), len(raw)))
+    stored = 0
+    for path, sha, _ in text:
+        reply = s3.get_object(Bucket=name, Key=cloud.version_key("xa-a", m.version, path))
+        body = reply["Body"].read()  # S3 answers the bytes as stored; botocore does not decode them
+        assert reply["ContentEncoding"] == "gzip" and body[:2] == b"\x1f\x8b", path
+        assert hashlib.sha256(gzip.decompress(body)).hexdigest() == sha, path  # sha256: of the file
+        stored += len(body)
+    assert stored < sum(size for *_, size in text) / 3
+    pointer = s3.get_object(Bucket=name, Key=cloud.pointer_key("xa-a"))
+    assert "ContentEncoding" not in pointer and json.loads(pointer["Body"].read())["version"] == m.version
+    blob = s3.head_object(Bucket=name, Key=cloud.blob_key(m.audio[0].sha256))
+    assert "ContentEncoding" not in blob  # MP3 does not compress: stored as it is
+
+
+def test_publish_reads_each_package_only_once_the_previous_communes_pointer_is_up(campaign, store):
+    plans = []
+
+    def packages():
+        for package in publish.packages_in(publish.publish_order(two_communes(campaign))):
+            yield package
+            commune = package.manifest.commune["id"]  # resumed: the publish wants the next one
+            if store.head(cloud.pointer_key(commune)) is None:
+                raise AssertionError(f"the package after {commune} was read before {commune}'s pointer")
+
+    summary = publish.publish(store, packages(), planned=plans.append)
+    assert [p.commune for p in plans] == ["xa-a", "xa-b"] and summary.communes == 2
+    for plan in plans:  # a plan holds its own commune's objects, and blobs no earlier one had
+        assert all(u.commune == plan.commune and (u.kind == "blob" or
+                   u.key.startswith(f"communes/{plan.commune}/")) for u in plan.uploads)
+    first, second = ({u.key for u in p.uploads if u.kind == "blob"} for p in plans)
+    assert first and not first & second
+    again = publish.publish(store, packages(), planned=plans.append)
+    assert again.unchanged == 2 and again.uploaded == 0
 
 
 def test_share_link_keeps_serving_its_version_after_the_next_publish(campaign, bucket, tmp_path):
@@ -331,3 +394,21 @@ def test_share_link_keeps_serving_its_version_after_the_next_publish(campaign, b
     got = run(root, {}, "pull", link, "xa-a", str(tmp_path / "xa-a"))
     assert got.returncode == 0, got.stderr
     assert json.loads((tmp_path / "xa-a" / "manifest.json").read_text())["version"] == first
+
+
+def test_the_listing_is_read_once_in_key_order_and_a_commune_out_of_order_costs_one_more(tmp_path):
+    store = open_store((tmp_path / "kho").as_uri())
+    ids = ["xa", "xa-1", "xa-10", "xb"]  # "communes/xa-1/" sorts before "communes/xa/": "-" < "/"
+    for commune in ids:
+        for name in ("v1/index.html", "latest.json"):
+            store.put(f"communes/{commune}/{name}", commune.encode(), content_type="text/plain",
+                      sha256=hashlib.sha256(commune.encode()).hexdigest())
+    order = [f.name for f in publish.publish_order(Path(i) for i in ids)]
+    assert order == ["xa-1", "xa-10", "xa", "xb"]
+    listing = publish.CommuneListing(store)
+    for commune in order:
+        assert sorted(listing.take(commune)) == [f"communes/{commune}/latest.json",
+                                                 f"communes/{commune}/v1/index.html"]
+    assert listing.take("xc") == {} and store.stats["list"] == 1  # none there: still in order
+    assert sorted(listing.take("xa")) == [f"communes/xa/{n}" for n in ("latest.json", "v1/index.html")]
+    assert store.stats["list"] == 2  # "xa" came after the listing had passed it

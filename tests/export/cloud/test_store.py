@@ -26,6 +26,7 @@ from moto.s3.models import s3_backends
 
 from broadcast import i18n
 from broadcast.errors import InputError, OperationalError
+from broadcast.export.cloud import coding
 from broadcast.export.cloud.s3 import PART_SIZE
 from broadcast.export.cloud.store import FileStore, ObjectInfo, Store
 from broadcast.export.cloud.stores import open_store
@@ -82,6 +83,35 @@ def test_binary_content_round_trips_through_put_head_list_get_and_download(store
     assert store.get_bytes("communes/xa-a/v1/001-tin.mp3") == every_byte
     store.download("blobs/clip.mp3", tmp_path / "new" / "clip.mp3")
     assert (tmp_path / "new" / "clip.mp3").read_bytes() == every_byte[::-1]
+
+
+def test_a_compressed_object_keeps_its_encoding_and_reads_back_decoded(store, tmp_path):
+    text = "Ngày,Buổi,Giờ phát,Bài\n15/11/2026,sáng,06:00:04,Phòng, chống tảo hôn\n".encode() * 300
+    body = coding.compress(text)
+    key = "communes/xa-a/v1/lich-phat.csv"
+    store.put(key, body, content_type="text/csv", sha256=sha(body), content_encoding="gzip")
+    put(store, "communes/xa-a/v1/plain.txt", text)
+    info = store.head(key)
+    assert (info.size, info.sha256, info.content_encoding) == (len(body), sha(body), "gzip")
+    assert len(body) < len(text) / 10 and [o.size for o in store.list("communes/")] == [len(body), len(text)]
+    assert store.get_bytes(key) == text  # decoded
+    assert store.head("communes/xa-a/v1/plain.txt").content_encoding is None
+    assert store.get_bytes("communes/xa-a/v1/plain.txt") == text
+    # A download writes the bytes as stored (so it can resume by range) and says how to decode them.
+    assert store.download(key, tmp_path / "part", offset=0) == "gzip"
+    assert (tmp_path / "part").read_bytes() == body
+    assert store.download("communes/xa-a/v1/plain.txt", tmp_path / "plain") is None
+    with urllib.request.urlopen(store.presign(key, 60)) as reply:  # what a share link gets
+        assert reply.read() == body
+        assert reply.headers.get("Content-Encoding") == ("gzip" if is_s3(store) else None)
+
+
+def test_a_damaged_compressed_object_is_refused(store):
+    body = coding.compress(b"x" * 1000)[:-9]  # cut short: no end of stream, no checksum
+    store.put("a.csv", body, content_type="text/csv", sha256=sha(body), content_encoding="gzip")
+    with pytest.raises(OperationalError) as caught:
+        store.get_bytes("a.csv")
+    assert caught.value.key == "cloud.bad_gzip"
 
 
 def test_stats_count_one_request_per_put_list_get_and_download(store, tmp_path):
@@ -240,6 +270,8 @@ def test_file_store_sidecar_holds_metadata_and_a_stale_one_is_not_trusted(tmp_pa
 
     (tmp_path / "store/a.mp3").write_bytes(b"edited by hand")  # size and mtime no longer match
     assert store.head("a.mp3") == ObjectInfo("a.mp3", 14, md5(b"edited by hand"), sha(b"edited by hand"))
+    (tmp_path / "store/b.csv").write_bytes(coding.compress(b"copied in by hand"))  # no sidecar at all
+    assert store.head("b.csv").content_encoding == "gzip" and store.get_bytes("b.csv") == b"copied in by hand"
     assert store.presign("a.mp3", 60) == (tmp_path / "store/a.mp3").resolve().as_uri()
     with urllib.request.urlopen(store.presign("a.mp3", 60)) as reply:
         assert reply.read() == b"edited by hand"

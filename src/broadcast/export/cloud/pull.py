@@ -4,7 +4,11 @@ The package is assembled in a staging folder of broadcast's own beside DEST
 (``.<DEST>.broadcast-pull-staging``): files DEST already has (same sha256) are reused, others are
 downloaded (a half-downloaded file resumes where it stopped), every file's sha256 is checked, and
 only a complete package is swapped in for DEST. The previous version stays in place until then,
-so a commune never ends up with nothing to play.
+so a commune never ends up with nothing to play. Text objects arrive gzip-compressed and are
+decoded once complete (``coding``); the manifest's sha256 is checked on the decoded file.
+
+A pull holds one manifest: the commune's latest (the one it replaces is read only to check that
+DEST may be replaced).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from typing import Protocol
 
 from broadcast import fsio
 from broadcast.errors import InputError, OperationalError
+from broadcast.export.cloud import coding
 from broadcast.export.cloud import layout as cloud
 from broadcast.export.cloud.store import Store
 from broadcast.export.cloud.stores import open_store
@@ -37,11 +42,14 @@ CHUNK = 1 << 20
 
 
 class Source(Protocol):
+    """Where a pull reads from. ``get`` gives an object's content decoded; ``download`` appends
+    its bytes as stored to ``dest`` from ``offset`` and answers their Content-Encoding."""
+
     shown: str
 
     def get(self, key: str) -> bytes: ...
     def download(self, key: str, dest: Path, offset: int,
-                 progress: Callable[[int], None] | None = None) -> None: ...
+                 progress: Callable[[int], None] | None = None) -> str | None: ...
 
 
 @dataclass
@@ -56,8 +64,8 @@ class StoreSource:
         return self.store.get_bytes(key)
 
     def download(self, key: str, dest: Path, offset: int,
-                 progress: Callable[[int], None] | None = None) -> None:
-        self.store.download(key, dest, offset=offset, progress=progress)
+                 progress: Callable[[int], None] | None = None) -> str | None:
+        return self.store.download(key, dest, offset=offset, progress=progress)
 
 
 @dataclass
@@ -74,22 +82,39 @@ class ShareSource:
     def get(self, key: str) -> bytes:
         if key == cloud.pointer_key(self.commune) and self.pointer is not None:
             return self.pointer
-        return _http(self._url(key), 0).read()
+        return _read(self._url(key), key)
 
     def download(self, key: str, dest: Path, offset: int,
-                 progress: Callable[[int], None] | None = None) -> None:
-        with _http(self._url(key), offset) as response, open(dest, "ab") as out:
+                 progress: Callable[[int], None] | None = None) -> str | None:
+        url = self._url(key)
+        with _http(url, offset) as response, open(dest, "ab") as out:
             if offset and response.status != 206:
                 out.truncate(0)  # the server ignored the range: start over
             while chunk := response.read(CHUNK):
                 out.write(chunk)
                 if progress:
                     progress(len(chunk))
+            encoding = response.headers.get("Content-Encoding")
+        return encoding if not url.startswith("file:") else _sniff_file(dest)
 
     def _url(self, key: str) -> str:
         if key not in self.urls:
             raise OperationalError("cloud.share_missing", path=self.shown, name=key)
         return self.urls[key]
+
+
+def _read(url: str, shown: str) -> bytes:
+    """A small object's content from its link, decoded: by Content-Encoding over HTTP (urllib
+    does not undo it), by gzip's magic number from a ``file://`` link, which has no headers."""
+    with _http(url, 0) as response:
+        data = response.read()
+        encoding = response.headers.get("Content-Encoding")
+    return coding.decode(data, coding.sniff(data) if url.startswith("file:") else encoding, shown)
+
+
+def _sniff_file(path: Path) -> str | None:
+    with open(path, "rb") as fh:
+        return coding.sniff(fh.read(2))
 
 
 def _http(url: str, offset: int):
@@ -107,7 +132,7 @@ def open_source(text: str, **store_options: object) -> Source:
     """A store URL (s3://, file:// folder) or a share link (https://, file:// document)."""
     if text.startswith(("http://", "https://")) or (
             text.startswith("file://") and Path(urllib.request.url2pathname(text[7:])).is_file()):
-        doc = json.loads(_http(text, 0).read())
+        doc = json.loads(_read(text, _redact(text)))
         if doc.get("format") != SHARE_FORMAT:
             raise InputError("cloud.not_a_share", path=_redact(text))
         _check_expiry(doc, _redact(text))
@@ -137,6 +162,7 @@ class PullResult:
     version: str
     downloaded: int
     downloaded_bytes: int
+    """As the objects are stored: text arrives compressed."""
     reused: int
     changed: bool
     repaired: tuple[str, ...] = ()
@@ -168,19 +194,24 @@ def _key_of(m: manifest_format.Manifest, entry: manifest_format.FileEntry) -> st
 
 def _fetch(source: Source, key: str, target: Path, sha256: str,
            progress: Callable[[int], None] | None = None) -> int:
-    """Download ``key`` into ``target`` (resuming a ``.part``), check it; one retry if corrupt.
-    ``progress`` hears the bytes as they arrive (a resumed part counts what it already had)."""
+    """Download ``key`` into ``target`` (resuming a ``.part`` of the bytes as stored), decode and
+    check it; one retry if corrupt. ``progress`` hears the bytes as they arrive (a resumed part
+    counts what it already had). Answers the bytes the object takes in the store."""
     part = target.with_name(target.name + ".part")
     for _ in range(2):
         offset = part.stat().st_size if part.exists() else 0
         if progress and offset:
             progress(offset)
-        source.download(key, part, offset, progress)
-        if _sha256(part) == sha256:
-            size = part.stat().st_size
-            os.replace(part, target)
+        encoding = source.download(key, part, offset, progress)
+        size = part.stat().st_size
+        try:
+            coding.decode_file(part, target, encoding, f"{source.shown} {key}")
+        except OperationalError:  # damaged compressed data: fetch it whole once more
+            part.unlink(missing_ok=True)
+            continue
+        if _sha256(target) == sha256:
             return size
-        part.unlink()  # corrupt or stale: fetch it whole once more
+        target.unlink()  # corrupt or stale: fetch it whole once more
     raise OperationalError("cloud.corrupt", path=source.shown, name=key)
 
 
@@ -209,12 +240,12 @@ def pull(source: Source, commune: str, dest: Path, *,
     """
     dest = destination_folder(dest, commune)
     fsio.recover_folder(dest, stale_new=True)
-    existing = destination.check_replaceable(dest, commune, file_hash=_sha256)
+    existing = destination.check_replaceable(dest, commune, file_hash=_sha256) is not None
     _, m, manifest_bytes = _latest(source, commune)
     if approve is not None:
         approve(m)
     repaired: tuple[str, ...] = ()
-    if existing is not None and (dest / manifest_format.NAME).read_bytes() == manifest_bytes:
+    if existing and (dest / manifest_format.NAME).read_bytes() == manifest_bytes:
         repaired = tuple(damaged_files(dest, m))
         if not repaired:
             return PullResult(dest, m, m.version, 0, 0, len(m.files), False)
@@ -225,11 +256,13 @@ def pull(source: Source, commune: str, dest: Path, *,
     for entry in m.files:
         if entry.sha256 not in have:
             wanted.setdefault(entry.sha256, entry)
-    total, done = sum(e.size for e in wanted.values()), 0
+    total, done, fetched = sum(e.size for e in wanted.values()), 0, 0
     for sha, entry in wanted.items():
         target = staging / entry.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        done += _fetch(source, _key_of(m, entry), target, sha, _meter(report, done, total, entry.path))
+        fetched += _fetch(source, _key_of(m, entry), target, sha, _meter(report, done, total, entry.path))
+        done += entry.size  # sizes decoded: compressed text arrives in fewer bytes than it holds
+        report(Advance("download", done, total, "bytes", entry.path))
         have[sha] = target
     for entry in m.files:  # every other copy of the same bytes, laid out from the one fetched
         target = staging / entry.path
@@ -238,7 +271,7 @@ def pull(source: Source, commune: str, dest: Path, *,
             _place(have[entry.sha256], target)
     fsio.write_bytes(staging / manifest_format.NAME, manifest_bytes)
     fsio.replace_folder(staging, dest)
-    return PullResult(dest, m, m.version, len(wanted), done, len(m.files) - len(wanted), True, repaired)
+    return PullResult(dest, m, m.version, len(wanted), fetched, len(m.files) - len(wanted), True, repaired)
 
 
 def _meter(report: Reporter, before: int, total: int, path: str) -> Callable[[int], None]:

@@ -25,6 +25,7 @@ from botocore import exceptions as bce
 from botocore.config import Config
 
 from broadcast.errors import BroadcastError, InputError, OperationalError
+from broadcast.export.cloud import coding
 from broadcast.export.cloud.store import (
     CHUNK,
     ObjectInfo,
@@ -218,34 +219,37 @@ class S3Store:
                 return None
             raise
         return ObjectInfo(key, reply["ContentLength"], _etag(reply.get("ETag")),
-                          reply.get("Metadata", {}).get("sha256"))
+                          reply.get("Metadata", {}).get("sha256"), reply.get("ContentEncoding"))
 
     def put(self, key: str, source: Path | bytes, *, content_type: str, sha256: str,
+            content_encoding: str | None = None,
             progress: Callable[[int], None] | None = None) -> None:
         """Upload ``source`` as ``key``: one request under 8 MiB, else 8 MiB parts. S3 makes the
         object visible only when complete; each request carries Content-MD5, which the service
         checks; the content must hash to ``sha256``, stored as metadata. No ACL: objects stay private."""
         full, size = self._full(key), source_size(source)
+        headers = {"ContentType": content_type, "Metadata": {"sha256": sha256.lower()}}
+        if content_encoding:
+            headers["ContentEncoding"] = content_encoding
         with self._boundary(key):
             if size < PART_SIZE:
-                self._put_single(key, full, source, content_type, sha256, progress)
+                self._put_single(key, full, source, headers, sha256, progress)
             else:
-                self._put_multipart(key, full, source, content_type, sha256, progress)
+                self._put_multipart(key, full, source, headers, sha256, progress)
         self.stats.add("bytes_up", size)
 
-    def _put_single(self, key: str, full: str, source: Path | bytes, content_type: str,
+    def _put_single(self, key: str, full: str, source: Path | bytes, headers: dict,
                     sha256: str, progress: Callable[[int], None] | None) -> None:
         data = bytes(source) if isinstance(source, (bytes, bytearray)) else Path(source).read_bytes()
         check_sha256(sha256, hashlib.sha256(data).hexdigest(), self._where(key))
         self._client.put_object(Bucket=self.bucket, Key=full, Body=data, ContentMD5=_md5_b64(data),
-                                ContentType=content_type, Metadata={"sha256": sha256.lower()})
+                                **headers)
         if progress:
             progress(len(data))
 
-    def _put_multipart(self, key: str, full: str, source: Path | bytes, content_type: str,
+    def _put_multipart(self, key: str, full: str, source: Path | bytes, headers: dict,
                        sha256: str, progress: Callable[[int], None] | None) -> None:
-        upload = self._client.create_multipart_upload(
-            Bucket=self.bucket, Key=full, ContentType=content_type, Metadata={"sha256": sha256.lower()})
+        upload = self._client.create_multipart_upload(Bucket=self.bucket, Key=full, **headers)
         upload_id = upload["UploadId"]
         try:
             parts = self._upload_parts(key, full, upload_id, source, sha256, progress)
@@ -279,17 +283,20 @@ class S3Store:
                 cause=first.message() if first else type(cause).__name__) from exc
 
     def get_bytes(self, key: str) -> bytes:
-        """The whole object, in memory (manifests, indexes: small things)."""
+        """The whole object, in memory and decoded (manifests, indexes: small things). S3 answers
+        the bytes as stored, with their Content-Encoding, and botocore does not undo it."""
         full = self._full(key)
         with self._boundary(key):
-            data = self._client.get_object(Bucket=self.bucket, Key=full)["Body"].read()
+            reply = self._client.get_object(Bucket=self.bucket, Key=full)
+            data = reply["Body"].read()
         self.stats.add("bytes_down", len(data))
-        return data
+        return coding.decode(data, reply.get("ContentEncoding"), self._where(key))
 
     def download(self, key: str, dest: Path, *, offset: int = 0,
-                 progress: Callable[[int], None] | None = None) -> None:
-        """Append the object's bytes from ``offset`` to ``dest`` (``Range: bytes=offset-``), in
-        1 MiB chunks. ``dest`` must hold at least ``offset`` bytes; the caller checks the sha256."""
+                 progress: Callable[[int], None] | None = None) -> str | None:
+        """Append the object's bytes as stored from ``offset`` to ``dest`` (``Range: bytes=offset-``),
+        in 1 MiB chunks, and answer their Content-Encoding. ``dest`` must hold at least ``offset``
+        bytes; the caller decodes and checks the sha256."""
         full, extra = self._full(key), {"Range": f"bytes={offset}-"} if offset else {}
         with self._boundary(key):
             try:
@@ -297,8 +304,7 @@ class S3Store:
             except bce.ClientError as exc:
                 if exc.response.get("Error", {}).get("Code") != "InvalidRange":
                     raise
-                self._check_complete(key, dest, offset)
-                return
+                return self._check_complete(key, dest, offset)
             # A server that ignores Range answers 200 with everything: skip what we already have.
             skip = 0 if reply.get("ContentRange") else offset
             body = reply["Body"]  # its __enter__ yields the raw urllib3 stream: close it by hand
@@ -306,6 +312,7 @@ class S3Store:
                 self._stream(body.iter_chunks(CHUNK), Path(dest), offset, skip, key, progress)
             finally:
                 body.close()
+            return reply.get("ContentEncoding")
 
     def _stream(self, chunks: Iterator[bytes], dest: Path, offset: int, skip: int, key: str,
                 progress: Callable[[int], None] | None) -> None:
@@ -317,12 +324,13 @@ class S3Store:
                 if progress and chunk:
                     progress(len(chunk))
 
-    def _check_complete(self, key: str, dest: Path, offset: int) -> None:
+    def _check_complete(self, key: str, dest: Path, offset: int) -> str | None:
         """An unsatisfiable range is fine when ``dest`` already holds the whole object."""
         info = self.head(key)
         if info is None or info.size != offset:
             raise InputError("cloud.bad_offset", path=self._where(key), dest=dest, offset=offset)
         open_for_resume(Path(dest), offset, self._where(key)).close()
+        return info.content_encoding
 
     def presign(self, key: str, expires: int) -> str:
         """A SigV4 GET URL that needs no credentials, valid ``expires`` seconds (7 days at most)."""

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from broadcast import fsio
 from broadcast.errors import InputError
+from broadcast.export.cloud import coding
 from broadcast.export.cloud import layout as cloud
 from broadcast.export.cloud.pull import SHARE_FORMAT
 from broadcast.export.cloud.store import Store
@@ -55,9 +56,11 @@ def share(store: Store, commune: str, expires: int) -> str:
            "pointer": pointer_bytes.decode("utf-8"),
            "expires_at": until.strftime("%Y-%m-%dT%H:%M:%SZ"),
            "urls": {key: store.presign(key, expires) for key in dict.fromkeys(keys)}}
-    body = (json.dumps(doc, sort_keys=True) + "\n").encode("utf-8")
+    # A presigned URL per object, hundreds of them: the document goes compressed, like all text.
+    body = coding.compress((json.dumps(doc, sort_keys=True) + "\n").encode("utf-8"))
     key = f"shares/{commune}/{secrets.token_hex(12)}.json"
-    store.put(key, body, content_type="application/json", sha256=hashlib.sha256(body).hexdigest())
+    store.put(key, body, content_type="application/json", sha256=hashlib.sha256(body).hexdigest(),
+              content_encoding=coding.GZIP)
     return store.presign(key, expires)
 
 

@@ -9,6 +9,9 @@ folder with the same layout, here). Both keep the same contract, checked by the 
   choke on hidden files anyway; FIELD.md);
 - ``put`` is atomic (a reader sees the old object or the whole new one), refuses content whose
   sha256 differs from the one given, and stores that sha256 as metadata; objects are private;
+  a ``content_encoding`` (gzip, for text: ``coding``) is kept as the object's Content-Encoding;
+- ``get_bytes`` gives the content decoded; ``download`` writes the bytes as stored (so it can
+  resume by byte range) and answers their encoding, for the caller to decode once complete;
 - ``list`` is sorted by key (S3 lists in UTF-8 byte order; Python's code-point order is the same);
 - ``stats`` counts requests by kind, plus ``bytes_up`` and ``bytes_down``.
 """
@@ -30,6 +33,7 @@ from urllib.request import url2pathname
 
 from broadcast import fsio
 from broadcast.errors import InputError
+from broadcast.export.cloud import coding
 
 CHUNK = 1 << 20
 MAX_EXPIRES = 7 * 24 * 3600
@@ -47,7 +51,9 @@ class ObjectInfo:
     etag: str | None = None
     """Without quotes; for single-part uploads the hex MD5 of the content."""
     sha256: str | None = None
-    """From our metadata (``x-amz-meta-sha256``), when present."""
+    """From our metadata (``x-amz-meta-sha256``), when present: of the bytes as stored."""
+    content_encoding: str | None = None
+    """``gzip`` for an object stored compressed (``head`` only: listings do not carry it)."""
 
 
 @runtime_checkable
@@ -57,7 +63,7 @@ class Store(Protocol):
     ``list`` gives key, size and ETag; S3 listings carry no metadata, so ``sha256`` there is None
     (``head`` has it). ``head`` answers None for a missing object; ``get_bytes`` and ``download``
     raise ``InputError("cloud.no_key")``. ``download`` is not atomic: the caller downloads into a
-    partial file, checks the sha256, then renames.
+    partial file, decodes it by the encoding ``download`` answers, checks the sha256, then renames.
     """
 
     url: str
@@ -66,10 +72,11 @@ class Store(Protocol):
     def list(self, prefix: str = "") -> Iterator[ObjectInfo]: ...
     def head(self, key: str) -> ObjectInfo | None: ...
     def put(self, key: str, source: Path | bytes, *, content_type: str, sha256: str,
+            content_encoding: str | None = None,
             progress: Callable[[int], None] | None = None) -> None: ...
     def get_bytes(self, key: str) -> bytes: ...
     def download(self, key: str, dest: Path, *, offset: int = 0,
-                 progress: Callable[[int], None] | None = None) -> None: ...
+                 progress: Callable[[int], None] | None = None) -> str | None: ...
     def presign(self, key: str, expires: int) -> str: ...
     def delete(self, key: str) -> None: ...
 
@@ -144,7 +151,7 @@ def read_chunks(source: Path | bytes, size: int) -> Iterator[bytes]:
 class FileStore:
     """A local folder laid out like a bucket: the object ``key`` is the file ``<root>/<key>``.
 
-    Metadata (sha256, MD5, content type) lives in sidecars ``<root>/.meta/<key>.json``, so the
+    Metadata (sha256, MD5, content type and encoding) lives in sidecars ``<root>/.meta/<key>.json``, so the
     object tree holds exactly what the bucket would. A sidecar is trusted only while the object's
     size and modification time match what it recorded; otherwise (a file copied in by hand, a run
     killed between object and sidecar) both hashes are recomputed from the content. ``put`` removes
@@ -201,8 +208,9 @@ class FileStore:
         meta = self._fresh_meta(key, stat)
         if meta is None:
             md5, sha256 = _hash_file(path)
-            meta = {"md5": md5, "sha256": sha256}
-        return ObjectInfo(key, stat.st_size, meta["md5"], meta["sha256"])
+            with open(path, "rb") as fh:
+                meta = {"md5": md5, "sha256": sha256, "content_encoding": coding.sniff(fh.read(2))}
+        return ObjectInfo(key, stat.st_size, meta["md5"], meta["sha256"], meta.get("content_encoding"))
 
     def _fresh_meta(self, key: str, stat: os.stat_result) -> dict | None:
         try:
@@ -214,6 +222,7 @@ class FileStore:
         return meta
 
     def put(self, key: str, source: Path | bytes, *, content_type: str, sha256: str,
+            content_encoding: str | None = None,
             progress: Callable[[int], None] | None = None) -> None:
         """Store ``source`` as ``key`` atomically; its sha256 must be ``sha256``."""
         target = self._path(key)
@@ -231,23 +240,27 @@ class FileStore:
             check_sha256(sha256, digest.hexdigest(), self._where(key))
         stat = target.stat()
         meta = {"md5": md5.hexdigest(), "sha256": digest.hexdigest(), "content_type": content_type,
-                "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
+                "content_encoding": content_encoding, "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
         fsio.write_text(self._meta_path(key), json.dumps(meta, indent=1) + "\n")
         self.stats.add("bytes_up", size)
 
     def get_bytes(self, key: str) -> bytes:
+        """The object's content, decoded (manifests, pointers: small things)."""
         self.stats.add("get")
         with self._reading(key):
             data = self._path(key).read_bytes()
+            encoding = self._info(key, self._path(key)).content_encoding
         self.stats.add("bytes_down", len(data))
-        return data
+        return coding.decode(data, encoding, self._where(key))
 
     def download(self, key: str, dest: Path, *, offset: int = 0,
-                 progress: Callable[[int], None] | None = None) -> None:
-        """Append the object's bytes from ``offset`` to ``dest`` (``dest`` must hold ``offset`` bytes)."""
+                 progress: Callable[[int], None] | None = None) -> str | None:
+        """Append the object's bytes as stored from ``offset`` to ``dest`` (``dest`` must hold
+        ``offset`` bytes); answer their Content-Encoding."""
         self.stats.add("get")
         with self._reading(key):  # only the open: a failure on the dest side is not "no such object"
             src = open(self._path(key), "rb")  # noqa: SIM115 - closed by the block below
+            encoding = self._info(key, self._path(key)).content_encoding
         with src:
             if offset > src.seek(0, os.SEEK_END):
                 raise InputError("cloud.bad_offset", path=self._where(key), dest=dest, offset=offset)
@@ -258,6 +271,7 @@ class FileStore:
                     self.stats.add("bytes_down", len(chunk))
                     if progress:
                         progress(len(chunk))
+        return encoding
 
     @contextlib.contextmanager
     def _reading(self, key: str) -> Iterator[None]:
