@@ -27,11 +27,16 @@ def edit_manifest(folder: Path, change) -> None:
     (folder / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
 
 
+def _first_path(data: dict, path: str) -> None:
+    """Give the manifest's first file another path (format 2 lists files as [path, content])."""
+    data["files"][0][0] = path
+
+
 DAMAGE = {
     "not JSON": lambda f: (f / "manifest.json").write_text('{"format": "broadcast-package", ', "utf-8"),
-    "a path with ..": lambda f: edit_manifest(f, lambda d: d["files"][0].update(path="../../etc/passwd")),
-    "an absolute path": lambda f: edit_manifest(f, lambda d: d["files"][0].update(path="/tmp/x.mp3")),
-    "a Windows path": lambda f: edit_manifest(f, lambda d: d["files"][0].update(path="C:\\x.mp3")),
+    "a path with ..": lambda f: edit_manifest(f, lambda d: _first_path(d, "../../etc/passwd")),
+    "an absolute path": lambda f: edit_manifest(f, lambda d: _first_path(d, "/tmp/x.mp3")),
+    "a Windows path": lambda f: edit_manifest(f, lambda d: _first_path(d, "C:\\x.mp3")),
     "no file list": lambda f: edit_manifest(f, lambda d: d.pop("files")),
     "not a broadcast manifest": lambda f: edit_manifest(f, lambda d: d.update(format="other")),
 }
