@@ -791,7 +791,7 @@ def _disk(folder: Path) -> int:
 
 @section("scale")
 def bench_scale(work: Path) -> list[tuple[str, str]]:
-    """build, plan and build ONE at three sizes (31 days × 3 slots), from the sample's clips."""
+    """build, publish, plan and build ONE at three sizes (31 days × 3 slots), from the sample's clips."""
     key = work / "k.key"
     os.environ["BROADCAST_SIGNING_KEY"] = str(key)
     broadcast("keys", "init", "--key", str(key))
@@ -813,6 +813,8 @@ def bench_scale(work: Path) -> list[tuple[str, str]]:
         text = sum(p.stat().st_size for p in packages.rglob("*") if p.is_file() and p.suffix != ".mp3")
         used = _disk(packages) + _disk(root / "build" / "cache" / "links")
         links = max(p.stat().st_nlink for p in (root / "build" / "clips").glob("*.mp3"))
+        store = (work / f"store-{size}").as_uri()  # the user's whole command: build (a no-op now), publish
+        pub_s, pub_kb = measured("-w", str(root), "publish", store, "--offline")
         plan_s, plan_kb = measured("-w", str(root), "schedule", "--offline", "--json")
         edited = root / "messages.yaml"  # an edit: every package's creation time moves with it
         edited.write_text(edited.read_text("utf-8") + "# sửa\n", "utf-8")
@@ -821,10 +823,13 @@ def bench_scale(work: Path) -> list[tuple[str, str]]:
                  (f"{size} communes: disk", f"{used / 1e6:.1f} MB for packages = "
                   f"{used / (audio + text):.2f} × (distinct audio {audio / 1e6:.1f} MB + text "
                   f"{text / 1e6:.1f} MB); most links on one clip: {links:,}"),
+                 (f"{size} communes: `broadcast publish file://…` after the build",
+                  f"{pub_s:.1f} s, peak {pub_kb / 1024:.0f} MB"),
                  (f"{size} communes: plan all (schedule)", f"{plan_s:.1f} s, peak {plan_kb / 1024:.0f} MB"),
                  (f"{size} communes: build ONE after an edit",
                   f"{one[size]:.1f} s, peak {one_kb / 1024:.0f} MB")]
         shutil.rmtree(root)
+        shutil.rmtree(work / f"store-{size}")
     small, large = SCALES[0], SCALES[-1]
     rows.append((f"build ONE, {large:,} communes ÷ {small}", f"{one[large] / one[small]:.2f} (aim ≤ 2)"))
     return rows

@@ -15,6 +15,7 @@ from broadcast.ledger import book as ledger
 from broadcast.ledger.book import Ledger
 from broadcast.package import contents as package
 from broadcast.package import links
+from broadcast.package import manifest as manifest_format
 from broadcast.package.manifest import Manifest
 from broadcast.plan import schedule
 from broadcast.plan.dateless import evergreen
@@ -25,7 +26,7 @@ from broadcast.sound.render import ClipResult, Clips, Failure
 from broadcast.trust import signing
 from broadcast.trust.signing import SigningKey
 
-__all__ = ["Clips", "Sealer", "build", "clips", "evergreen", "packages", "plan", "sealer",
+__all__ = ["Built", "Clips", "Sealer", "build", "clips", "evergreen", "plan", "sealer",
            "write_schedule"]
 
 
@@ -42,10 +43,13 @@ def clips(ws: Workspace, *, offline: bool = False, workers: int | None = None,
 
 def plan(ws: Workspace, made: Clips, communes: Collection[str] | None = None) -> schedule.Schedule:
     """The campaign schedule for every commune (or the named ones), from the clips that exist."""
+    return schedule.plan(ws, *_clip_infos(made), communes)
+
+
+def _clip_infos(made: Clips) -> tuple[dict[str, schedule.ClipInfo], schedule.ClipInfo | None]:
     infos = {r.id: schedule.ClipInfo(id=r.id, path=r.path, duration=r.duration, title=r.title)
              for r in made.results}
-    jingle = infos.pop(render.STATION, None)
-    return schedule.plan(ws, infos, jingle, communes)
+    return infos, infos.pop(render.STATION, None)
 
 
 @dataclass(frozen=True)
@@ -68,60 +72,90 @@ def sealer(ws: Workspace, key: SigningKey, ledger: Ledger) -> Sealer:
     return Sealer(key, ledger, signing.expiry_for(ws.settings.campaign.end, ws.settings.signing.expires))
 
 
-def packages(ws: Workspace, plan_: schedule.Schedule, made: Clips, seal: Sealer,
-             communes: Iterable[str] | None = None) -> list[package.PackagePlan]:
-    """The package plan of every commune (or of the named ones)."""
-    wanted = set(communes) if communes else None
-    clip_paths = {r.id: Path(r.path) for r in made.results}
-    created = package.created_time(ws)
-    return [package.plan_package(ws, plan_, commune, clip_paths,
-                                 evergreen(ws, plan_, commune.commune), created, seal,
-                                 seal.key.public.fingerprint)
-            for commune in plan_.communes if wanted is None or commune.commune in wanted]
+@dataclass(frozen=True)
+class Built:
+    """What is kept of one commune's package once it is written: a few numbers and where it is.
+    The plan and its manifest are let go, so a build holds one commune at a time, not the
+    country (the manifest is read back from the folder when a record needs it)."""
+
+    commune: str
+    folder: Path
+    changed: bool
+    files: int
+    """Audio files, in play order."""
+    seconds: float
+    """Playing time of all of them."""
+    size: int
+    """Bytes of every file the manifest lists, and of the manifest."""
+
+    @property
+    def minutes(self) -> float:
+        return self.seconds / 60
+
+    def manifest(self) -> Manifest:
+        return manifest_format.read(self.folder)
 
 
 def build(ws: Workspace, made: Clips, seal: Sealer, communes: Iterable[str] | None = None,
-          report: Reporter = quiet) -> list[tuple[package.PackagePlan, Path, bool]]:
-    """Plan and write every commune's package into ``dist/packages/``; record each in the ledger
-    (once: a rerun after a crash records a package that was written but never recorded)."""
+          report: Reporter = quiet,
+          each: Callable[[package.PackagePlan], None] | None = None) -> list[Built]:
+    """Plan and write every commune's package into ``dist/packages/``, commune by commune: its
+    schedule, its package, its ledger record (once: a rerun after a crash records a package that
+    was written but never recorded), then the next. ``each`` sees each package's plan."""
     wanted = set(communes) if communes else None  # one commune costs one commune
-    plan_ = plan(ws, made, wanted)
-    write_schedule(ws, plan_, made)
+    count = len(wanted) if wanted is not None else len(ws.communes)
     root = ws.root / package.PACKAGES_DIR
-    plans = packages(ws, plan_, made, seal, communes)
-    copy = _copy_meter(plans, root, report)
     root.mkdir(parents=True, exist_ok=True)
     spread = links.Links(ws.root / links.LINKS_DIR, links.link_limit(root))
+    clip_paths = {r.id: Path(r.path) for r in made.results}
+    created = package.created_time(ws)
+    copy: _CopyMeter | None = None
     built = []
-    by_commune = {c.commune: c for c in plan_.communes}
-    for number, p in enumerate(plans, start=1):
+    for number, one in enumerate(schedule.each_commune(ws, *_clip_infos(made), wanted), start=1):
+        commune = one.communes[0]
+        write_schedule(ws, one, made)
+        p = package.plan_package(ws, one, commune, clip_paths, evergreen(ws, one, commune.commune),
+                                 created, seal, seal.key.public.fingerprint)
+        if number == 1:
+            copy = _copy_meter(p, count, root, report)
         written = package.write_folder(p, root, spread, copy=copy)
-        report(Advance("package", number, len(plans), item=p.commune.id))
+        report(Advance("package", number, count, item=p.commune.id))
         if written.repaired:
             report(Notice("package.repaired", {"commune": p.commune.id, "count": len(written.repaired),
                                                "files": ", ".join(written.repaired[:3])}))
         # With its plan, so play logs sent back can be checked against it.
         seal.ledger.record_once(ledger.delivery_from_manifest(p.manifest, action="build",
                                                               channel="folder", target=str(written.folder)),
-                                by_commune[p.commune.id])
-        built.append((p, written.folder, written.changed))
+                                commune)
+        if each is not None:
+            each(p)
+        audio = p.manifest.audio
+        built.append(Built(p.commune.id, written.folder, written.changed, len(audio),
+                           sum(f.duration or 0 for f in audio),
+                           sum(f.size for f in p.manifest.files) + len(p.manifest_bytes())))
     spread.prune()
     return built
 
 
-def _copy_meter(plans: list[package.PackagePlan], root: Path, report: Reporter,
-                ) -> Callable[[int], None] | None:
+class _CopyMeter:
     """Where hard links cannot be made (a FAT or exFAT disk, a network share, another drive),
-    say once that packages are full copies, how large, and show the copying as it goes."""
-    sources = [f.source for p in plans for f in p.files if f.source is not None]
+    packages are full copies: said once, with their size, and the copying shown as it goes."""
+
+    def __init__(self, report: Reporter, total: int) -> None:
+        self.report, self.total, self.done = report, total, 0
+
+    def __call__(self, size: int) -> None:
+        self.done += size
+        self.total = max(self.total, self.done)
+        self.report(Advance("copy", self.done, self.total, "bytes"))
+
+
+def _copy_meter(first: package.PackagePlan, count: int, root: Path, report: Reporter) -> _CopyMeter | None:
+    """A meter when ``root`` cannot take hard links to the clips, None when it can. Packages are
+    planned one at a time, so the total is the first one's audio times their number: about."""
+    sources = [f.source for f in first.files if f.source is not None]
     if not sources or package.can_link(sources[0], root):
         return None
-    total = sum(f.size for p in plans for f in p.manifest.audio)
+    total = sum(f.size for f in first.manifest.audio) * count
     report(Notice("package.copies", {"folder": str(root), "mb": f"{total / 1e6:.0f}"}))
-    done = 0
-
-    def copied(size: int) -> None:
-        nonlocal done
-        done += size
-        report(Advance("copy", done, total, "bytes"))
-    return copied
+    return _CopyMeter(report, total)

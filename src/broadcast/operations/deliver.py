@@ -26,26 +26,8 @@ from broadcast.progress import Advance, Notice, Reporter, quiet
 from broadcast.sound import render as renderer
 from broadcast.trust import verify
 
-
-@dataclass(frozen=True)
-class Built:
-    """One commune's package in ``dist/packages/``."""
-
-    plan: PackagePlan
-    folder: Path
-    changed: bool
-
-    @property
-    def commune(self) -> str:
-        return self.plan.commune.id
-
-    @property
-    def files(self) -> int:
-        return len(self.plan.manifest.audio)
-
-    @property
-    def minutes(self) -> float:
-        return sum(f.duration or 0 for f in self.plan.manifest.audio) / 60
+Built = pipeline.Built
+"""One commune's package in ``dist/packages/``."""
 
 
 def build(campaign: Campaign, communes: Sequence[str] = (), *, offline: bool | None = None,
@@ -57,23 +39,27 @@ def build(campaign: Campaign, communes: Sequence[str] = (), *, offline: bool | N
     made = make_clips(campaign, offline=offline, jobs=jobs, report=report)
     if made.failures:
         raise ClipsFailed(made.failures)
+    voices = _MixedVoices(campaign, report)
     with campaign.ledger() as ledger:
-        built = pipeline.build(campaign.workspace, made, pipeline.sealer(campaign.workspace, key, ledger),
-                               communes or None, report=report)
-    _tell_mixed_voices(campaign, [plan for plan, _, _ in built], report)
-    return [Built(plan, folder, changed) for plan, folder, changed in built]
+        return pipeline.build(campaign.workspace, made, pipeline.sealer(campaign.workspace, key, ledger),
+                              communes or None, report=report, each=voices)
 
 
-def _tell_mixed_voices(campaign: Campaign, plans: list[PackagePlan], report: Reporter) -> None:
+class _MixedVoices:
     """A package speaks with one voice unless messages name their own engine: then say so."""
-    ws = campaign.workspace
-    offline = voice.choose(campaign, None).offline
-    engines = {m.id: renderer.engine_for(ws, m, offline) for m in ws.messages
-               if m.recording is None and not m.awaiting_recording}
-    for plan in plans:
-        found = sorted({engines[f.message] for f in plan.manifest.audio if f.message in engines})
+
+    def __init__(self, campaign: Campaign, report: Reporter) -> None:
+        ws = campaign.workspace
+        offline = voice.choose(campaign, None).offline
+        self.engines = {m.id: renderer.engine_for(ws, m, offline) for m in ws.messages
+                        if m.recording is None and not m.awaiting_recording}
+        self.report = report
+
+    def __call__(self, plan: PackagePlan) -> None:
+        found = sorted({self.engines[f.message] for f in plan.manifest.audio if f.message in self.engines})
         if len(found) > 1:
-            report(Notice("package.mixed_voices", {"commune": plan.commune.id, "voices": ", ".join(found)}))
+            self.report(Notice("package.mixed_voices",
+                               {"commune": plan.commune.id, "voices": ", ".join(found)}))
 
 
 def build_packages(campaign: Campaign, communes: Sequence[str] = (), *, offline: bool | None = None,
@@ -87,7 +73,7 @@ def _record(campaign: Campaign, built: Built, action: str, channel: str, target:
     """Record a delivery, once: a rerun that finds the work done records what a crash kept
     from being recorded, and never records it twice."""
     with campaign.ledger() as ledger:
-        ledger.record_once(delivery_from_manifest(built.plan.manifest, action=action, channel=channel,
+        ledger.record_once(delivery_from_manifest(built.manifest(), action=action, channel=channel,
                                                   target=target))
 
 
@@ -109,7 +95,7 @@ def write_stick(campaign: Campaign, commune: str, target: Path, *, replace: bool
     usb.check_target(Path(target))  # before minutes of rendering, not after
     with campaign.writing("usb"):
         built = build(campaign, (commune,), offline=offline, report=report)[0]
-        total = sum(f.size for f in built.plan.manifest.files)
+        total = built.size
         done = 0
 
         def copied(size: int) -> None:
@@ -153,8 +139,7 @@ def make_images(campaign: Campaign, communes: Sequence[str] = (), *, everyone: b
         folder.mkdir(parents=True, exist_ok=True)
         fsio.remove_stale_temporaries(folder)  # half-written images of a run that was killed
         made = []
-        content = sum(f.size for b in built for f in b.plan.manifest.files)
-        meter = _ByteMeter(report, "image", content + sum(len(b.plan.manifest_bytes()) for b in built))
+        meter = _ByteMeter(report, "image", sum(b.size for b in built))
         with interrupts.thread_pool(jobs or 2) as (pool, stop):
             def one(item: Built) -> tuple[Built, Path]:
                 def written(size: int) -> None:

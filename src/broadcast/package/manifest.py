@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass, field
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 from broadcast.errors import InputError, PackageRefused
 
@@ -204,3 +204,9 @@ def parse(text: str, shown: str) -> Manifest:
         raise
     except (ValueError, KeyError, TypeError, AttributeError) as exc:
         raise PackageRefused("manifest.malformed", path=shown, detail=str(exc)) from exc
+
+
+def read(folder: Path) -> Manifest:
+    """The manifest of the package in ``folder``."""
+    path = folder / NAME
+    return parse(path.read_text(encoding="utf-8"), str(path))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from broadcast.campaign.fields import language_name
@@ -151,27 +151,45 @@ def plan(ws: Workspace, clips: Mapping[str, ClipInfo], jingle: ClipInfo | None =
     never depends on another's, so one commune costs one commune. The same inputs give the same
     plan, byte for byte: nothing depends on the order of ``clips`` or on the clock. Whether a
     message plays anywhere is told only when every commune is planned."""
+    planned, warnings, played = [], [], Counter()
+    for one in each_commune(ws, clips, jingle, communes):
+        commune = one.communes[0]
+        planned.append(commune)
+        played.update(i.id for day in commune.days for s in day.slots for i in s.items if i.kind != "jingle")
+        warnings += one.warnings
+    # Awaiting messages are reported per commune and language (recording_missing) instead.
+    ctx = _context(ws, clips, jingle)
+    warnings += [_no_airtime(ctx, m) for m in ws.messages
+                 if communes is None and not m.awaiting_recording and not played[m.id]]
+    warnings += reach.unreached(ws)
     campaign = ws.settings.campaign
-    timing = Timing(ws.settings.schedule, _ms(jingle.duration) if jingle else None)
-    days = [campaign.start + dt.timedelta(days=n)
-            for n in range((campaign.end - campaign.start).days + 1)]
-    ctx = _Context(ws, clips, jingle, timing, days, {m.id: m for m in ws.messages})
+    return Schedule(campaign.id, campaign.start, campaign.end, tuple(planned), tuple(warnings))
+
+
+def each_commune(ws: Workspace, clips: Mapping[str, ClipInfo], jingle: ClipInfo | None = None,
+                 communes: Collection[str] | None = None) -> Iterator[Schedule]:
+    """The campaign's plan one commune at a time, in the workspace's order, each with that
+    commune's own warnings: a caller that writes as it goes holds one commune, not the country."""
+    ctx = _context(ws, clips, jingle)
+    campaign, timing, days = ws.settings.campaign, ctx.timing, ctx.days
     durations = {m.id: _ms(clips[m.id].duration) for m in ws.messages if m.id in clips}
     valid = calendar(ws.messages, days)
-    planned, warnings, played = [], [], Counter()
     for commune in ws.communes:
         if communes is not None and commune.id not in communes:
             continue
         filled = walk(commune, ws.messages, durations, timing, days, valid)
-        planned.append(CommunePlan(commune.id, tuple(
-            DayPlan(day.day, tuple(_slot_plan(ctx, s) for s in day.slots)) for day in filled)))
-        played.update(p.id for day in filled for s in day.slots for p in s.placements if p.id)
-        warnings += _commune_warnings(ws, commune, filled)
-    # Awaiting messages are reported per commune and language (recording_missing) instead.
-    warnings += [_no_airtime(ctx, m) for m in ws.messages
-                 if communes is None and not m.awaiting_recording and not played[m.id]]
-    warnings += reach.unreached(ws)
-    return Schedule(campaign.id, campaign.start, campaign.end, tuple(planned), tuple(warnings))
+        planned = CommunePlan(commune.id, tuple(
+            DayPlan(day.day, tuple(_slot_plan(ctx, s) for s in day.slots)) for day in filled))
+        yield Schedule(campaign.id, campaign.start, campaign.end, (planned,),
+                       tuple(_commune_warnings(ws, commune, filled)))
+
+
+def _context(ws: Workspace, clips: Mapping[str, ClipInfo], jingle: ClipInfo | None) -> _Context:
+    campaign = ws.settings.campaign
+    timing = Timing(ws.settings.schedule, _ms(jingle.duration) if jingle else None)
+    days = [campaign.start + dt.timedelta(days=n)
+            for n in range((campaign.end - campaign.start).days + 1)]
+    return _Context(ws, clips, jingle, timing, days, {m.id: m for m in ws.messages})
 
 
 def _slot_plan(ctx: _Context, filled: SlotFill) -> SlotPlan:
