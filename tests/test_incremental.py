@@ -44,3 +44,31 @@ def test_a_one_commune_build_touches_no_other_communes_files(tmp_path):
     assert "xa-a: " in result.stdout and "xa-b" not in result.stdout
     assert [state(folder) for folder in others] == before
     assert run(root, "verify", str(root / "dist" / "packages" / "xa-a")).returncode == 0
+
+
+def test_a_build_finishes_each_commune_before_it_plans_the_next(tmp_path, monkeypatch):
+    """Memory is one commune's plan, not the country's: each commune is planned, written and
+    recorded before the next one is planned, and what the build keeps holds no plan."""
+    from broadcast import pipeline
+    from broadcast.operations import deliver
+    from broadcast.operations.campaign import Campaign
+    from broadcast.package import contents
+    from broadcast.plan import rotation
+
+    root = tmp_path / "ws"
+    communes = COMMUNES + "".join(f"  - id: xa-{c}\n    name: Xã {c}\n    province: Quảng Trị\n"
+                                  f"    languages: [vie]\n    slots: [sang]\n" for c in "bcd")
+    settings = SETTINGS.replace("end: 2026-11-28", "end: 2026-11-16").replace("minutes: 15", "minutes: 1")
+    write_workspace(root, settings=settings, communes=communes)
+    events: list[str] = []
+    walk, write = rotation.walk, contents.write_folder
+    monkeypatch.setattr("broadcast.plan.schedule.walk",
+                        lambda commune, *a: events.append(f"plan {commune.id}") or walk(commune, *a))
+    monkeypatch.setattr(contents, "write_folder",
+                        lambda p, *a, **k: events.append(f"write {p.commune.id}") or write(p, *a, **k))
+    built = deliver.build(Campaign(root), offline=True)
+    ids = ["xa-a", "xa-b", "xa-c", "xa-d"]
+    assert events == [e for c in ids for e in (f"plan {c}", f"write {c}")]
+    assert [b.commune for b in built] == ids
+    assert all(isinstance(b, pipeline.Built) and not hasattr(b, "plan") for b in built)
+    assert built[0].manifest().commune["id"] == "xa-a" and built[0].files > 0
