@@ -813,21 +813,28 @@ def bench_scale(work: Path) -> list[tuple[str, str]]:
         text = sum(p.stat().st_size for p in packages.rglob("*") if p.is_file() and p.suffix != ".mp3")
         used = _disk(packages) + _disk(root / "build" / "cache" / "links")
         links = max(p.stat().st_nlink for p in (root / "build" / "clips").glob("*.mp3"))
-        store = (work / f"store-{size}").as_uri()  # the user's whole command: build (a no-op now), publish
-        pub_s, pub_kb = measured("-w", str(root), "publish", store, "--offline")
-        plan_s, plan_kb = measured("-w", str(root), "schedule", "--offline", "--json")
         edited = root / "messages.yaml"  # an edit: every package's creation time moves with it
-        edited.write_text(edited.read_text("utf-8") + "# sửa\n", "utf-8")
+        before, stat = edited.read_text("utf-8"), edited.stat()
+        edited.write_text(before + "# sửa\n", "utf-8")
         one[size], one_kb = measured("-w", str(root), "build", "--offline", "xa-0001")
+        edited.write_text(before, "utf-8")  # undone, time included: the packages are current again
+        os.utime(edited, ns=(stat.st_atime_ns, stat.st_mtime_ns))
         rows += [(f"{size} communes: build all", f"{seconds:.1f} s, peak {peak / 1024:.0f} MB"),
                  (f"{size} communes: disk", f"{used / 1e6:.1f} MB for packages = "
                   f"{used / (audio + text):.2f} × (distinct audio {audio / 1e6:.1f} MB + text "
                   f"{text / 1e6:.1f} MB); most links on one clip: {links:,}"),
-                 (f"{size} communes: `broadcast publish file://…` after the build",
-                  f"{pub_s:.1f} s, peak {pub_kb / 1024:.0f} MB"),
-                 (f"{size} communes: plan all (schedule)", f"{plan_s:.1f} s, peak {plan_kb / 1024:.0f} MB"),
                  (f"{size} communes: build ONE after an edit",
                   f"{one[size]:.1f} s, peak {one_kb / 1024:.0f} MB")]
+        _keep("scale", rows)
+        store = (work / f"store-{size}").as_uri()  # the user's whole command: build (a no-op now), publish
+        pub_s, pub_kb = measured("-w", str(root), "publish", store, "--offline")
+        rows.append((f"{size} communes: `broadcast publish file://…` after the build",
+                     f"{pub_s:.1f} s, peak {pub_kb / 1024:.0f} MB"))
+        _keep("scale", rows)
+        plan_s, plan_kb = measured("-w", str(root), "schedule", "--offline", "--json")
+        rows.append((f"{size} communes: plan all (`schedule --json`)",
+                     f"{plan_s:.1f} s, peak {plan_kb / 1024:.0f} MB"))
+        _keep("scale", rows)
         shutil.rmtree(root)
         shutil.rmtree(work / f"store-{size}")
     small, large = SCALES[0], SCALES[-1]
@@ -857,22 +864,33 @@ def update_readme(text: str) -> None:
 RESULTS = ROOT / "scripts" / "bench_results.json"
 
 
+def _keep(name: str, rows: list[tuple[str, str]]) -> None:
+    """Store a long section's rows as they come: an interrupted run keeps what it measured
+    (``--readme-only`` then shows it)."""
+    stored = json.loads(RESULTS.read_text("utf-8")) if RESULTS.exists() else {}
+    stored[name] = {"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(), "rows": rows,
+                    "partial": True}
+    RESULTS.write_text(json.dumps(stored, ensure_ascii=False, indent=1) + "\n", "utf-8")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=sorted(SECTIONS), action="append")
     parser.add_argument("--update-readme", action="store_true")
+    parser.add_argument("--readme-only", action="store_true", help="rewrite the README from stored results")
     args = parser.parse_args()
     stored = json.loads(RESULTS.read_text("utf-8")) if RESULTS.exists() else {}
-    for name in args.only or list(SECTIONS):
+    for name in [] if args.readme_only else args.only or list(SECTIONS):
         with tempfile.TemporaryDirectory(prefix=f"bench-{name}-") as tmp:
             rows = SECTIONS[name](Path(tmp))
         stored[name] = {"date": time.strftime("%Y-%m-%d"), "cores": os.cpu_count(), "rows": rows}
         print(table(name, rows), flush=True)
-    if args.update_readme:
+    if args.update_readme or args.readme_only:
         RESULTS.write_text(json.dumps(stored, ensure_ascii=False, indent=1) + "\n", "utf-8")
         update_readme("\n".join(
-            table(f"{name} (measured {entry['date']} on {entry['cores']} cores)", entry["rows"])
+            table(f"{name} (measured {entry['date']} on {entry['cores']} cores"
+                  f"{'; interrupted, rows so far' if entry.get('partial') else ''})", entry["rows"])
             for name, entry in stored.items() if name in SECTIONS))
 
 
