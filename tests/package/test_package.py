@@ -201,3 +201,33 @@ def _tmpfs(point: Path, size: str, *options: str) -> Path:
     if done.returncode != 0:
         pytest.skip("mounting a small file system needs root")
     return point
+
+
+def test_the_creation_time_comes_from_inputs_only_and_never_walks_the_outputs(tmp_path, monkeypatch):
+    """A newer file under build/, dist/, keys/ or a hidden folder moves nothing, and those
+    folders are not even entered (a thousand communes put millions of files there)."""
+    from broadcast.campaign import workspace
+    from broadcast.package import contents
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    write_workspace(tmp_path)
+    for path in tmp_path.rglob("*"):
+        os.utime(path, (1_700_000_000, 1_700_000_000))
+    for name in ("build/schedule/xa-a/x.m3u8", "dist/packages/xa-a/a.mp3", "keys/k.pub", ".git/HEAD",
+                 ".broadcast.lock", "ledger.sqlite-wal"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("x")
+    ws, _ = workspace.load(tmp_path)
+    entered = []
+    walk = os.walk
+
+    def watched(top, *args, **kwargs):
+        for folder, dirs, files in walk(top, *args, **kwargs):
+            entered.append(Path(folder).relative_to(tmp_path).as_posix())
+            yield folder, dirs, files
+
+    monkeypatch.setattr(contents.os, "walk", watched)
+    assert contents.created_time(ws) == "2023-11-14T22:13:20Z"
+    assert not [f for f in entered if f.split("/")[0] in ("build", "dist", "keys", ".git")]
+    (tmp_path / "messages.yaml").touch()
+    assert contents.created_time(ws) != "2023-11-14T22:13:20Z"
