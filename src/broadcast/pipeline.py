@@ -132,7 +132,8 @@ def build(ws: Workspace, made: Clips, seal: Sealer, communes: Iterable[str] | No
         audio = p.manifest.audio
         built.append(Built(p.commune.id, written.folder, written.changed, len(audio),
                            sum(f.duration or 0 for f in audio),
-                           sum(f.size for f in p.manifest.files) + len(p.manifest_bytes())))
+                           sum(f.size for f in p.manifest.files)
+                           + (written.folder / manifest_format.NAME).stat().st_size))
     spread.prune()
     return built
 
