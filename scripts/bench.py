@@ -537,9 +537,7 @@ def scale_workspace(root: Path, communes: int) -> Path:
     ``communes`` communes that all speak Vietnamese: they share every clip."""
     shutil.copytree(ROOT / "playlists", root)
     settings = (root / "broadcast.yaml").read_text("utf-8")
-    settings = settings.replace("engine: gtts,", "engine: espeak,").replace(
-        '  chieu: {start: "17:00", minutes: 30}',
-        '  trua: {start: "11:30", minutes: 15}\n  chieu: {start: "17:00", minutes: 30}')
+    settings = _three_slots(settings.replace("engine: gtts,", "engine: espeak,"))
     (root / "broadcast.yaml").write_text(settings, "utf-8")
     (root / "communes.yaml").write_text(_communes_yaml(communes, groups=(["vie"],)), "utf-8")
     return root
@@ -766,6 +764,16 @@ def measured(*args: str) -> tuple[float, int]:
     return float(seconds), int(peak)
 
 
+SAMPLE_CHIEU = 'chieu: {start: "17:00", minutes: 30, title: "Buổi chiều"}'
+
+
+def _three_slots(settings: str) -> str:
+    """The sample's settings with a midday slot beside the morning and evening ones."""
+    if SAMPLE_CHIEU not in settings:
+        raise SystemExit("bench: the sample's evening slot changed; update SAMPLE_CHIEU")
+    return settings.replace(SAMPLE_CHIEU, SAMPLE_CHIEU + '\n  trua: {start: "11:00", minutes: 15}')
+
+
 SAMPLE_LANGUAGES = (["vie", "scb", "bru"], ["vie", "bru"], ["vie", "pac", "tth"], ["vie"])
 
 
@@ -797,9 +805,7 @@ def bench_scale(work: Path) -> list[tuple[str, str]]:
     broadcast("keys", "init", "--key", str(key))
     base = work / "base"
     broadcast("init", str(base))
-    settings = (base / "broadcast.yaml").read_text("utf-8").replace(
-        'chieu: {start: "17:00", minutes: 30, title: "Buổi chiều"}',
-        'chieu: {start: "17:00", minutes: 30, title: "Buổi chiều"}\n  trua: {start: "11:00", minutes: 15}')
+    settings = _three_slots((base / "broadcast.yaml").read_text("utf-8"))
     (base / "broadcast.yaml").write_text(settings, "utf-8")
     broadcast("-w", str(base), "render", "--offline")
     rows, one = [], {}
