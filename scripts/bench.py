@@ -456,43 +456,27 @@ def _naive_sync(endpoint: str, bucket: str, folders: list[Path]) -> tuple[int, i
 
 @section("publish")
 def bench_publish(work: Path) -> list[tuple[str, str]]:
-    import logging
-
-    import boto3
-    from moto.server import ThreadedMotoServer
-
     from broadcast.export.cloud import publish
     from broadcast.export.cloud.stores import open_store
 
-    for name, value in {"AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
-                        "AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"}.items():
-        os.environ[name] = value
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    try:
-        host, port = server.get_host_and_port()
-        endpoint = f"http://{host}:{port}"
-        boto3.client("s3", endpoint_url=endpoint).create_bucket(Bucket="bench")
-        folders = _synthetic_packages(work)
-        packages = list(publish.packages_in(folders))
-        unique = {}
-        for p in packages:
-            for f in p.manifest.files:
-                unique[f.sha256 if f.kind == "audio" else f"{p.folder.name}/{f.path}"] = f.size
-            unique[f"{p.folder.name}/manifest"] = len(p.manifest_bytes)
-        unique_bytes = sum(unique.values())
-        store = open_store("s3://bench/ours", endpoint_url=endpoint)
-        start = time.perf_counter()
-        first = publish.publish(store, packages, jobs=8)
-        first_time = time.perf_counter() - start
-        again_store = open_store("s3://bench/ours", endpoint_url=endpoint)
-        again = publish.publish(again_store, packages, jobs=8)
-        start = time.perf_counter()
-        naive_requests, naive_bytes = _naive_sync(endpoint, "bench", folders)
-        naive_time = time.perf_counter() - start
-    finally:
-        server.stop()
+    endpoint = _moto()
+    folders = _synthetic_packages(work)
+    packages = list(publish.packages_in(folders))
+    unique = {}
+    for p in packages:
+        for f in p.manifest.files:
+            unique[f.sha256 if f.kind == "audio" else f"{p.folder.name}/{f.path}"] = f.size
+        unique[f"{p.folder.name}/manifest"] = len(p.manifest_bytes)
+    unique_bytes = sum(unique.values())
+    store = open_store("s3://bench/ours", endpoint_url=endpoint)
+    start = time.perf_counter()
+    first = publish.publish(store, packages, jobs=8)
+    first_time = time.perf_counter() - start
+    again_store = open_store("s3://bench/ours", endpoint_url=endpoint)
+    again = publish.publish(again_store, packages, jobs=8)
+    start = time.perf_counter()
+    naive_requests, naive_bytes = _naive_sync(endpoint, "bench", folders)
+    naive_time = time.perf_counter() - start
     return [
         ("campaign", f"{len(folders)} communes × 25 clips from a pool of 40 (+ own page, sheet, "
                      f"playlist); unique content {unique_bytes / 1e6:.1f} MB"),
