@@ -38,9 +38,15 @@ def read_round_the_clock(text: str, lexicon: Lexicon) -> str:
 
 # "1/3 số hộ", "chiếm 2/3": a fraction of something, not a date.
 _FRACTION = re.compile(r"(?<![\w/.,])(\d{1,2})/(\d{1,3})(?![\w/]|[.,]\d)")
-_FRACTION_AFTER = re.compile(r"(?i)\s+(?:số|tổng|diện tích|dân số|lượng|kinh phí|thời gian|"
-                             r"quãng đường|phần còn lại)(?!\w)")
-_FRACTION_BEFORE = re.compile(r"(?i)(?<!\w)(?:chiếm|tỷ lệ|tỉ lệ|gần|hơn|đạt|bằng|mất)\s*$")
+# A part of a whole: of an amount ("2/3 diện tích") or of people and places ("1/4 trẻ em",
+# "1/3 hộ dân"), which a day and month are never followed by.
+FRACTION_WHOLES = ("số", "tổng", "diện tích", "dân số", "lượng", "kinh phí", "thời gian",
+                   "quãng đường", "phần còn lại", "hộ", "hộ dân", "người", "người dân", "trẻ",
+                   "trẻ em", "học sinh", "phụ nữ", "nam giới", "cán bộ", "thành viên", "hội viên",
+                   "gia đình", "xã", "thôn", "bản", "trường", "đàn", "cây")
+_FRACTION_AFTER = re.compile(rf"(?i)\s+(?:{alternatives(FRACTION_WHOLES)})(?!\w)")
+_FRACTION_BEFORE = re.compile(r"(?i)(?<!\w)(?:chiếm|tỷ lệ|tỉ lệ|gần|hơn|đạt|bằng|mất|chỉ|"
+                              r"khoảng|còn|chưa đến|chưa tới|non|quá)\s*$")
 
 
 def read_fractions(text: str, lexicon: Lexicon) -> str:
@@ -50,9 +56,10 @@ def read_fractions(text: str, lexicon: Lexicon) -> str:
         numerator, denominator = int(m[1]), int(m[2])
         if not 0 < numerator < denominator:
             return m[0]
-        if not (_FRACTION_AFTER.match(m.string, m.end())
-                or _FRACTION_BEFORE.search(m.string, max(0, m.start() - 12), m.start())):
-            return m[0]
+        before = m.string[max(0, m.start() - 12):m.start()]
+        if _DATE_BEFORE.search(before) or not (_FRACTION_AFTER.match(m.string, m.end())
+                                               or _FRACTION_BEFORE.search(before)):
+            return m[0]  # "ngày 1/4 học sinh…", "từ 1/4": a date
         return vn.parts_words(numerator, denominator)
 
     return sub(_FRACTION, fraction, text)

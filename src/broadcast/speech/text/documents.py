@@ -45,10 +45,31 @@ class _Said:
 
 def read_document_numbers(text: str, lexicon: Lexicon) -> str:
     """Document numbers: "56/2012/NĐ-CP" → "năm mươi sáu năm hai nghìn không trăm mười hai"
-    and the type and issuer when the sentence does not already say them (see the module)."""
+    and the type and issuer when the sentence does not already say them (see the module).
+    A type's code written before the number is the type's name: "QĐ số 55/QĐ-UBND" →
+    "Quyết định số năm mươi lăm của Ủy ban nhân dân"."""
+    text = _read_type_codes(text, lexicon)
     for pattern in (_STATE, _PARTY, _CODE):
         text = sub(pattern, partial(_document, lexicon=lexicon, said=_Said()), text)
     return sub(_TERM, lambda m: _term(m, lexicon), text)
+
+
+@cache
+def _type_codes(codes: tuple[str, ...]) -> re.Pattern[str] | None:
+    # Only before "số" and a number, or before a document number ("NĐ 78/2002/NĐ-CP"): "TT",
+    # "KH" or "CT" elsewhere may be a town ("TT Khe Sanh") or anything else.
+    if not codes:
+        return None
+    alternation = "|".join(map(re.escape, sorted(codes, key=len, reverse=True)))
+    return re.compile(rf"(?<![\w/&-])({alternation})(?=\s+(?:số\s*:?\s*\d|\d+(?:/\d{{4}})?[/-]{_PART}))")
+
+
+def _read_type_codes(text: str, lexicon: Lexicon) -> str:
+    pattern = _type_codes(tuple(lexicon.document_types))
+    if pattern is None:
+        return text
+    return sub(pattern, lambda m: from_lexicon(lexicon.document_types[m[1]],
+                                               ("document_types", m[1])), text)
 
 
 def _document(m: re.Match[str], lexicon: Lexicon, said: _Said) -> str:
@@ -73,9 +94,22 @@ def _document(m: re.Match[str], lexicon: Lexicon, said: _Said) -> str:
     words = [vn.number_words(int(number))] if number else []
     words += ["năm", vn.number_words(int(year))] if year else []
     words += [p.spoken for p in spoken]
-    words += ["của " + " và ".join(p.spoken for p in named)] if named else []
-    words += [p.spoken for p in parts if p.kind == "unknown"]
+    words += ["của " + _joined([p.spoken for p in named])] if named else []
+    words += [p.spoken for p in _unknown_before_issuer(parts)]
     return from_lexicon(" ".join(words), *(p.entry for p in spoken + named if p.entry))
+
+
+def _joined(names: list[str]) -> str:
+    # "Bộ Tư pháp, Bộ Y tế và Bộ Lao động…", as a list is said.
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} và {names[-1]}"
+
+
+def _unknown_before_issuer(parts: list[_Part]) -> list[_Part]:
+    # A code after the issuer is the drafting office's ("256/UBND-VX", "345/SYT-NVY"): no
+    # announcer reads it and a synthesizer would only spell it. One before the issuer may be
+    # the type or issuer a campaign has not named yet: kept as written.
+    first_issuer = next((i for i, p in enumerate(parts) if p.kind == "issuer"), len(parts))
+    return [p for p in parts[:first_issuer] if p.kind == "unknown"]
 
 
 def _pieces(m: re.Match[str]) -> tuple[str | None, str | None, list[str]]:
@@ -177,6 +211,11 @@ _CONTEXTS = "|".join(sorted(ROMAN_CONTEXTS, key=len, reverse=True))
 _ROMAN = re.compile(rf"(?<!\w)((?i:{_CONTEXTS}))(\s+)({_NUMERAL}(?:{_LIST_SEP}{_NUMERAL})*)"
                     r"(?:/(\d{4}))?(?![\w&]|[.,/]\w)")
 _NUMERAL_ALONE = re.compile(rf"(?<!\w){_NUMERAL}(?!\w)")
+# Numerals that are also Vietnamese syllables. In text written all in capitals they are words
+# when a capitalised word follows: "LẦN VI PHẠM" is "lần vi phạm" (offence), not "lần sáu";
+# left unread, a numeral is at worst spelled, never said as a wrong number.
+SYLLABLE_NUMERALS = ("VI", "XI", "LI")
+_CAPITALS_NEXT = re.compile(r"\s+[^\W\d_a-zà-ỹđ]{2,}")
 
 
 def read_roman_numerals(text: str, lexicon: Lexicon) -> str:
@@ -197,6 +236,9 @@ def _roman(m: re.Match[str]) -> str:
         value = vn.roman_value(n[0])
         return reader(value) if value else n[0]
 
+    if (m[1].isupper() and context != "thứ" and m[3] in SYLLABLE_NUMERALS
+            and _CAPITALS_NEXT.match(m.string, m.end())):
+        return m[0]  # "thứ vi…" is no word: after "THỨ" it stays a numeral
     items = _NUMERAL_ALONE.sub(numeral, m[3])
     if items == m[3]:
         return m[0]
