@@ -88,9 +88,11 @@ _DMY = re.compile(rf"{ALONE_BEFORE}(?:([Nn]gày)\s+)?(\d{{1,2}})([/.-])(\d{{1,2}
                   r"(?![\w]|[/.,-]?\d)")
 _YMD = re.compile(rf"{ALONE_BEFORE}(?:([Nn]gày)\s+)?(\d{{4}})-(\d{{1,2}})-(\d{{1,2}})(?!\w|-?\d)")
 # "ngày 5, 6 và 7/11", and a range of days without "ngày": "từ 15 đến 20/12".
-_DAY_LIST = re.compile(rf"(?<![\w/.,])(?:([Nn]gày)\s+(\d{{1,2}}(?:{_SEP}\d{{1,2}})+)"
+_DAY_LIST = re.compile(rf"(?<![\w/.,])(?:([Nn]gày)\s+(\d{{1,2}}(?:{_SEP}(?:ngày\s+)?\d{{1,2}})+)"
                        rf"|(\d{{1,2}}\s+(?:đến|tới)\s+\d{{1,2}}))/(\d{{1,2}})(?:/(\d{{4}}))?{ALONE_AFTER}")
 _DM = re.compile(rf"{ALONE_BEFORE}(?:([Nn]gày)\s+)?(\d{{1,2}})/(\d{{1,2}}){ALONE_AFTER}")
+# "ngày 20-10": a dash only after "ngày" (read_ranges left it whole), else it is a range.
+_DM_DASHED = re.compile(r"(?<!\w)([Nn]gày)\s+(\d{1,2})-(\d{1,2})(?![-/\w]|[.,]\d)")
 _MONTH_YEAR = re.compile(rf"(?<!\w)([Tt]háng)\s+(\d{{1,2}})/(\d{{4}}){ALONE_AFTER}")
 # "Quý 4/2025", "quý 1": a quarter by its number, as for "Quý IV" (see read_roman_numerals).
 _QUARTER = re.compile(rf"(?<!\w)[Qq]uý\s+([1-4])(?:/(\d{{4}}))?{ALONE_AFTER}")
@@ -110,6 +112,8 @@ def read_dates(text: str, lexicon: Lexicon) -> str:
     text = sub(_DMY, lambda m: _date(m, m[1], m[2], m[4], m[5]), text)
     text = sub(_YMD, lambda m: _date(m, m[1], m[4], m[3], m[2]), text)
     text = sub(_DM, lambda m: _date(m, m[1], m[2], m[3], None), text)
+    text = sub(_DM_DASHED, lambda m: _date(m, m[1], m[2], m[3], None)
+               if vn.is_valid_date(int(m[2]), int(m[3])) else f"{m[1]} {m[2]} đến {m[3]}", text)
     text = sub(_MONTH_YEAR, lambda m: _month_year(m) or m[0], text)
     text = sub(_QUARTER, lambda m: f"quý {vn.number_words(int(m[1]))}"
                + (f" năm {vn.number_words(int(m[2]))}" if m[2] else ""), text)
@@ -149,7 +153,8 @@ def _months(m: re.Match[str]) -> str:
     return m[0] if items is None else f"{m[1]} {items}"
 
 
-_CLOCK = re.compile(r"(?<![\w.,/:])(\d{1,2})(?::(\d\d)|h(\d\d)?(?:p|ph|')?|g(\d\d))"
+# "7H30" as typed in capitals too.
+_CLOCK = re.compile(r"(?<![\w.,/:])(\d{1,2})(?::(\d\d)|[hH](\d\d)?(?:p|ph|P|PH|')?|[gG](\d\d))"
                     r"(?![\w:]|[.,]\d)")
 _SAID_CLOCK = re.compile(r"(?<![\w.,/:])(\d{1,2})\s+giờ\s+(\d{1,2})(?!\s*phút)" + ALONE_AFTER)
 

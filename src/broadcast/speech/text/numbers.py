@@ -55,7 +55,9 @@ COUNT_WORDS = ("hộ", "hộ dân", "người", "em", "trẻ", "trẻ em", "họ
 NUMBER_LABELS = ("điều", "khoản", "điểm", "chương", "mục", "trang", "phòng", "nhà", "số nhà",
                  "quốc lộ", "tỉnh lộ", "đường", "lớp", "tổ", "đội", "văn bản", "luật", "công văn",
                  "kêu gọi", "có", "gồm", "khoảng", "gần", "hơn", "trên", "dưới", "tổng số", "đạt",
-                 "tổng cộng", "cả thảy", "thêm", "còn", "chỉ còn")
+                 "tổng cộng", "cả thảy", "thêm", "còn", "chỉ còn",
+                 # the numbered places of a commune: "Tổ dân phố 111", "thôn 12"
+                 "thôn", "xóm", "bản", "ấp", "khu phố", "tổ dân phố", "khóm", "khu", "lô")
 
 # "+84 (0)233 …" writes the trunk "0" that callers from abroad leave out: not spoken.
 _DIGIT_RUN = re.compile(r"(?<![\w.,/+-])(?:\(0\d{2,3}\)\s?|\+84[ .-]?(?:\(0\)\s?)?)?\d+(?:[ .-]\d+)*")
@@ -167,7 +169,10 @@ def _continues(m: re.Match[str], last: _LastPhone) -> bool:
 # A dash between numbers, dates, times or amounts is "đến": "15/11 – 15/12", "7h-9h", "30-40%",
 # "-3 – -1°C", "15 giờ - 17 giờ". Dashed dates ("2026-11-15") are kept whole for the date rule.
 _RANGE_UNIT = r"(?:°C|%|h\d{0,2}|g\d\d|\s(?:giờ|phút|ngày|tháng|năm|tuổi|độ|nghìn|triệu|tỷ)(?!\w))?"
-_RANGE = re.compile(r"(?<![\w-])(\d{4}-\d\d?-\d\d?|\d\d?-\d\d?-\d{4})(?!\d)"
+# "ngày 20-10", "Ngày 8-3": a day and month after "ngày" (not "các ngày 5-7"), unless "tháng"
+# or a slash follows ("ngày 5-7 hằng tháng", "ngày 10-12/3" are ranges of days).
+_DASHED_DAY = r"(?<![Cc]ác )[Nn]gày\s+\d\d?-\d\d?(?![-/\d]|\s+(?:tháng|hằng tháng|hàng tháng)(?!\w))"
+_RANGE = re.compile(rf"(?<![\w-])(\d{{4}}-\d\d?-\d\d?|\d\d?-\d\d?-\d{{4}}|{_DASHED_DAY})(?!\d)"
                     rf"|(?<![\w-])(-?\d[\d.,/:]*{_RANGE_UNIT})\s*[-–—]\s*(?=-?\d|[Tt]hứ\s+\d)")
 
 
