@@ -49,17 +49,29 @@ _FRACTION_BEFORE = re.compile(r"(?i)(?<!\w)(?:chiếm|tỷ lệ|tỉ lệ|gần|
                               r"khoảng|còn|chưa đến|chưa tới|non|quá)\s*$")
 
 
+# Words that make "N/M" a date whatever follows ("ngày 1/4 học sinh nghỉ"); not "và" or a dash,
+# which join fractions as well as dates ("1/2 số hộ và 1/3 số xã").
+_DAY_BEFORE = re.compile(r"(?i)(?<!\w)(?:ngày|hôm|từ|đến|tới|trước|sau|sáng|trưa|chiều|tối|đêm|"
+                         r"hạn|mùng)\s*$")
+# A part of up to ten is "một phần ba"; beyond, "15/20 xã" counts out of a total: "mười lăm
+# trên hai mươi", as a result is read ("đạt 18/20 chỉ tiêu").
+_PARTS_UP_TO = 10
+
+
 def read_fractions(text: str, lexicon: Lexicon) -> str:
     """A fraction before "số", "diện tích"… or after "chiếm", "tỷ lệ"…: "1/3 số hộ" → "một phần
-    ba số hộ", "chiếm 3/4" → "chiếm ba phần tư". Other "N/M" are left to the date rule."""
+    ba số hộ", "chiếm 3/4" → "chiếm ba phần tư", "đạt 18/20 chỉ tiêu" → "mười tám trên hai
+    mươi". Other "N/M" are left to the date rule."""
     def fraction(m: re.Match[str]) -> str:
         numerator, denominator = int(m[1]), int(m[2])
         if not 0 < numerator < denominator:
             return m[0]
         before = m.string[max(0, m.start() - 12):m.start()]
-        if _DATE_BEFORE.search(before) or not (_FRACTION_AFTER.match(m.string, m.end())
-                                               or _FRACTION_BEFORE.search(before)):
+        if _DAY_BEFORE.search(before) or not (_FRACTION_AFTER.match(m.string, m.end())
+                                              or _FRACTION_BEFORE.search(before)):
             return m[0]  # "ngày 1/4 học sinh…", "từ 1/4": a date
+        if denominator > _PARTS_UP_TO:  # "15/20 xã": fifteen communes out of twenty
+            return f"{vn.number_words(numerator)} trên {vn.number_words(denominator)}"
         return vn.parts_words(numerator, denominator)
 
     return sub(_FRACTION, fraction, text)
@@ -97,7 +109,10 @@ _MONTH_YEAR = re.compile(rf"(?<!\w)([Tt]háng)\s+(\d{{1,2}})/(\d{{4}}){ALONE_AFT
 # "Quý 4/2025", "quý 1": a quarter by its number, as for "Quý IV" (see read_roman_numerals).
 _QUARTER = re.compile(rf"(?<!\w)[Qq]uý\s+([1-4])(?:/(\d{{4}}))?{ALONE_AFTER}")
 _MONTHS = re.compile(rf"(?<!\w)([Tt]háng)\s+({_listed('1,2')})(?!%)")
-_DAY = re.compile(r"(?<!\w)([Nn]gày)\s+(\d{1,2})(?=\s+tháng\b)")
+# Days of the month named without their month: "ngày 5 tháng 11", "ngày 5-7 hằng tháng" (the dash
+# read "đến" by then): "ngày mùng năm đến mùng bảy hằng tháng".
+_DAY = re.compile(rf"(?<!\w)([Nn]gày)\s+({_listed('1,2')})"
+                  r"(?=\s+(?:tháng|hằng tháng|hàng tháng|mỗi tháng)(?!\w))")
 # The lunar calendar names month 1 "giêng" and 12 "chạp": "rằm tháng 1", "tháng 12 âm lịch".
 _LUNAR_AFTER = re.compile(r"\s*\(?\s*(?:âm lịch|ÂL)\b", re.IGNORECASE)
 _LUNAR_BEFORE = re.compile(r"(?i)(?<!\w)rằm\s*$")
@@ -118,8 +133,12 @@ def read_dates(text: str, lexicon: Lexicon) -> str:
     text = sub(_QUARTER, lambda m: f"quý {vn.number_words(int(m[1]))}"
                + (f" năm {vn.number_words(int(m[2]))}" if m[2] else ""), text)
     text = sub(_MONTHS, _months, text)
-    return sub(_DAY, lambda m: f"{m[1]} {vn.day_words(int(m[2]))}"
-               if 1 <= int(m[2]) <= 31 else m[0], text)
+    return sub(_DAY, _days, text)
+
+
+def _days(m: re.Match[str]) -> str:
+    days = _read_items(m[2], vn.day_words, range(1, 32))
+    return m[0] if days is None else f"{m[1]} {days}"
 
 
 def _date(m: re.Match[str], said: str | None, day: str, month: str, year: str | None) -> str:

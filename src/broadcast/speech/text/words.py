@@ -62,7 +62,8 @@ def join_lines(text: str, lexicon: Lexicon) -> str:
 # before any rule reads it, so that every rule finds its context words ("ngày", "tháng", "thứ")
 # and no engine spells a shouted word. A word stays as typed when it is a lexicon abbreviation,
 # a Roman numeral, glued to a code ("135/QĐ-TTg", "HN&GĐ") or cannot be a Vietnamese syllable
-# (an unknown abbreviation: "DPT", "YAGI"). Single capitalised words in mixed text are left alone.
+# (an unknown abbreviation: "DPT", "YAGI"). A run needs two such syllables: a capitalised word
+# in mixed text ("Chị X", "khóa XV HĐND") is left alone.
 _VOWELS = "aàáảãạăằắẳẵặâầấẩẫậeèéẻẽẹêềếểễệiìíỉĩịoòóỏõọôồốổỗộơờớởỡợuùúủũụưừứửữựyỳýỷỹỵ"
 _SYLLABLE = re.compile(rf"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?"
                        rf"[{_VOWELS}]{{1,3}}(?:ch|ng|nh|[cmnpt])?")
@@ -72,21 +73,39 @@ _ROMAN_LIKE = re.compile(r"[IVXLC]+")
 # follows ("CHƯƠNG VI.") or after "THỨ" ("KỲ HỌP THỨ VI HĐND"): "thứ vi…" is no word.
 _SYLLABLE_NUMERALS = ("VI", "XI", "LI")
 _WORD_NEXT = re.compile(r"[ \t]+[^\W\d_]")
-_AFTER_THU = re.compile(r"(?<!\w)THỨ\s+$")
+_AFTER_THU = re.compile(r"(?i)(?<!\w)thứ\s+$")
 
 
 def lower_capitals(text: str, lexicon: Lexicon) -> str:
     """Runs of two or more words in capitals are lowered, except abbreviations, numerals and
     codes: "LỊCH TIÊM CHỦNG THÁNG 4" → "lịch tiêm chủng tháng 4" (read "tháng tư" after)."""
     kept = _abbreviation_spans(text, lexicon)
-    words = list(_LETTERS.finditer(text))
-    capital = [w[0].isupper() for w in words]
     chars = list(text)
-    for i, w in enumerate(words):
-        in_run = capital[i] and ((i > 0 and capital[i - 1]) or (i + 1 < len(words) and capital[i + 1]))
-        if in_run and not any(a <= w.start() < b for a, b in kept) and _lowerable(w):
-            chars[w.start():w.end()] = w[0].lower()
+    for run in _capital_runs(text):
+        words = [w for w in run if not any(a <= w.start() < b for a, b in kept)]
+        # Abbreviations and numerals side by side ("khóa XV HĐND") are no shouted text.
+        if sum(1 for w in words if _is_syllable(w[0])) < 2:
+            continue
+        for w in words:
+            if _lowerable(w):
+                chars[w.start():w.end()] = w[0].lower()
     return "".join(chars)
+
+
+def _capital_runs(text: str) -> list[list[re.Match[str]]]:
+    # Words in capitals one after the other, with no word in lower case between them.
+    runs: list[list[re.Match[str]]] = [[]]
+    for w in _LETTERS.finditer(text):
+        if w[0].isupper():
+            runs[-1].append(w)
+        elif runs[-1]:
+            runs.append([])
+    return [run for run in runs if len(run) > 1]
+
+
+def _is_syllable(word: str) -> bool:
+    return not (_ROMAN_LIKE.fullmatch(word) and vn.roman_value(word)) and bool(
+        _SYLLABLE.fullmatch(word.lower()))
 
 
 def _abbreviation_spans(text: str, lexicon: Lexicon) -> list[tuple[int, int]]:
