@@ -37,7 +37,8 @@ def read_round_the_clock(text: str, lexicon: Lexicon) -> str:
 
 
 # "1/3 số hộ", "chiếm 2/3": a fraction of something, not a date.
-_FRACTION = re.compile(r"(?<![\w/.,])(\d{1,2})/(\d{1,3})(?![\w/]|[.,]\d)")
+# Up to three digits each ("114/120 hộ"); a four-digit denominator is a year ("quý 4/2025").
+_FRACTION = re.compile(r"(?<![\w/.,])(\d{1,3})/(\d{1,3})(?![\w/]|[.,]\d)")
 # A part of a whole: of an amount ("2/3 diện tích") or of people and places ("1/4 trẻ em",
 # "1/3 hộ dân"), which a day and month are never followed by.
 FRACTION_WHOLES = ("số", "tổng", "diện tích", "dân số", "lượng", "kinh phí", "thời gian",
@@ -46,7 +47,7 @@ FRACTION_WHOLES = ("số", "tổng", "diện tích", "dân số", "lượng", "k
                    "gia đình", "xã", "thôn", "bản", "trường", "đàn", "cây")
 _FRACTION_AFTER = re.compile(rf"(?i)\s+(?:{alternatives(FRACTION_WHOLES)})(?!\w)")
 _FRACTION_BEFORE = re.compile(r"(?i)(?<!\w)(?:chiếm|tỷ lệ|tỉ lệ|gần|hơn|đạt|bằng|mất|chỉ|"
-                              r"khoảng|còn|chưa đến|chưa tới|non|quá)\s*$")
+                              r"khoảng|còn|chưa đến|chưa tới|non|quá|điểm)\s*$")
 
 
 # Words that make "N/M" a date whatever follows ("ngày 1/4 học sinh nghỉ"); not "và" or a dash,

@@ -234,7 +234,7 @@ def _term(m: re.Match[str], lexicon: Lexicon) -> str:
 ROMAN_CONTEXTS = ("khóa", "khoá", "thế kỷ", "thế kỉ", "quý", "phần", "chương", "mục", "điều",
                   "kỳ", "kì", "lần", "thứ", "giai đoạn", "đại hội", "hạng", "giải", "tập",
                   "phụ lục", "đợt", "cấp độ", "cấp", "loại", "nhóm", "vùng", "khu vực",
-                  "quân khu", "bài", "tuần")
+                  "quân khu", "bài", "tuần", "bậc")
 _NUMERAL = r"[IVXLC]+"
 _LIST_SEP = r"(?:\s*,\s*|\s+(?:và|hoặc|hay|đến|tới)\s+|\s*[-–]\s*)"
 _CONTEXTS = "|".join(sorted(ROMAN_CONTEXTS, key=len, reverse=True))

@@ -146,8 +146,17 @@ def _counted(unit_keys: tuple[str, ...], unit_words: tuple[str, ...]) -> re.Patt
 
 
 def _counts(m: re.Match[str], labels: re.Pattern[str], counted: re.Pattern[str]) -> bool:
-    after = m.string[m.end():m.end() + 24]
-    return bool(counted.match(after) or labels.search(m.string[max(0, m.start() - 40):m.start()]))
+    after, before = m.string[m.end():m.end() + 24], m.string[max(0, m.start() - 40):m.start()]
+    return bool(counted.match(after) or labels.search(before) or _number_of(before, counted))
+
+
+_NUMBER_OF = re.compile(r"(?i)(?<!\w)(?:số lượng|tổng số|số)((?:\s+[^\W\d_]+){1,5}?)\s*(?::|là)\s*$")
+
+
+def _number_of(before: str, counted: re.Pattern[str]) -> bool:
+    # "Số hộ nghèo: 113", "Tổng số người tham gia là 115": the number of something counted.
+    m = _NUMBER_OF.search(before)
+    return bool(m and counted.match(m[1]))
 
 
 @cache
@@ -167,13 +176,15 @@ def _continues(m: re.Match[str], last: _LastPhone) -> bool:
 
 
 # A dash between numbers, dates, times or amounts is "đến": "15/11 – 15/12", "7h-9h", "30-40%",
-# "-3 – -1°C", "15 giờ - 17 giờ". Dashed dates ("2026-11-15") are kept whole for the date rule.
+# "-3 – -1°C", "15 giờ - 17 giờ", "tháng 4 - tháng 6". Dashed dates ("2026-11-15") are kept
+# whole for the date rule.
 _RANGE_UNIT = r"(?:°C|%|h\d{0,2}|g\d\d|\s(?:giờ|phút|ngày|tháng|năm|tuổi|độ|nghìn|triệu|tỷ)(?!\w))?"
 # "ngày 20-10", "Ngày 8-3": a day and month after "ngày" (not "các ngày 5-7"), unless "tháng"
 # or a slash follows ("ngày 5-7 hằng tháng", "ngày 10-12/3" are ranges of days).
 _DASHED_DAY = r"(?<![Cc]ác )[Nn]gày\s+\d\d?-\d\d?(?![-/\d]|\s+(?:tháng|hằng tháng|hàng tháng)(?!\w))"
 _RANGE = re.compile(rf"(?<![\w-])(\d{{4}}-\d\d?-\d\d?|\d\d?-\d\d?-\d{{4}}|{_DASHED_DAY})(?!\d)"
-                    rf"|(?<![\w-])(-?\d[\d.,/:]*{_RANGE_UNIT})\s*[-–—]\s*(?=-?\d|[Tt]hứ\s+\d)")
+                    rf"|(?<![\w-])(-?\d[\d.,/:]*{_RANGE_UNIT})\s*[-–—]\s*"
+                    r"(?=-?\d|(?:[Tt]hứ|[Tt]háng|[Nn]gày|[Nn]ăm)\s+\d)")
 
 
 def read_ranges(text: str, lexicon: Lexicon) -> str:
