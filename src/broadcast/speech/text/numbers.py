@@ -226,28 +226,42 @@ def read_units(text: str, lexicon: Lexicon) -> str:
 PER_WORDS = ("người", "hộ", "khẩu", "nhân khẩu", "suất", "em", "trẻ", "học sinh", "lượt", "lớp",
              "thôn", "xã", "trường", "ngày", "tuần", "tháng", "quý", "năm", "giờ", "phút", "buổi",
              "lần", "đợt", "vụ", "kỳ", "ca", "con", "cây", "sào", "mẫu", "lít", "tấn", "liều", "viên",
-             "chiếc", "ha", "kg", "km", "km2", "km²", "m", "m2", "m²", "m3", "kWh")
+             "chiếc", "ha", "kg", "km", "km2", "km²", "m", "m2", "m²", "m3", "kWh", "h")
+# Rain bulletins write the period short: "100 mm/24h", "mm/h". ("h" is no unit of the lexicon:
+# after a number alone it is a clock time, "7h".)
+_PER_SHORT = {"h": "giờ"}
 _PER = re.compile(rf"(?<![\w.,])({NUMBER})(\s?%|\s?[^\W\d_]+(?:[ -][^\W\d_]+){{0,3}})"
-                  rf"((?:/(?:{alternatives(PER_WORDS)}))+)(?![\w/])")
+                  rf"((?:/(?:\d{{1,3}}\s?)?(?:{alternatives(PER_WORDS)}))+)(?![\w/])")
+_PERIOD = re.compile(r"(\d+)\s?(.+)")
 
 
 def read_per_slashes(text: str, lexicon: Lexicon) -> str:
     """A slash after an amount means "per" and is read "mỗi": "50.000 đồng/hộ" → "50.000 đồng
-    mỗi hộ", "1,2%/tháng" → "1,2% mỗi tháng", "3 lần/ngày". ("một hộ" is also said, but "đồng
-    một người" can be heard as a count; "mỗi" cannot.) Slashes between words ("nam/nữ") stay."""
+    mỗi hộ", "1,2%/tháng" → "1,2% mỗi tháng", "3 lần/ngày", "100 mm/24 giờ" → "100 mm trong 24
+    giờ". ("một hộ" is also said, but "đồng một người" can be heard as a count; "mỗi" cannot.)
+    Slashes between words ("nam/nữ") stay."""
     def per(m: re.Match[str]) -> str:
-        units = [lexicon.units.get(word, word) for word in m[3].split("/")[1:]]
-        return m[1] + m[2] + "".join(f" mỗi {unit}" for unit in units)
+        return m[1] + m[2] + "".join(_per(word, lexicon) for word in m[3].split("/")[1:])
 
     return sub(_PER, per, text)
 
 
-_PERCENT = re.compile(rf"{ALONE_BEFORE}({NUMBER})\s?%")
+def _per(word: str, lexicon: Lexicon) -> str:
+    # "mưa 100 mm/24 giờ": over a counted period the amount falls "trong" it, not "mỗi" one.
+    period = _PERIOD.fullmatch(word)
+    if period:
+        return f" trong {period[1]} {_PER_SHORT.get(period[2]) or lexicon.units.get(period[2], period[2])}"
+    return f" mỗi {_PER_SHORT.get(word) or lexicon.units.get(word, word)}"
+
+
+_PERCENT = re.compile(rf"{ALONE_BEFORE}({NUMBER})\s?([%‰])")
+_PER_HUNDRED = {"%": "phần trăm", "‰": "phần nghìn"}
 
 
 def read_percentages(text: str, lexicon: Lexicon) -> str:
-    """"30%" → "ba mươi phần trăm", "12,5%" → "mười hai phẩy năm phần trăm"."""
-    return sub(_PERCENT, lambda m: f"{vn.decimal_words(m[1])} phần trăm", text)
+    """"30%" → "ba mươi phần trăm", "12,5%" → "mười hai phẩy năm phần trăm"; a birth or growth
+    rate in per mille: "1,2‰" → "một phẩy hai phần nghìn"."""
+    return sub(_PERCENT, lambda m: f"{vn.decimal_words(m[1])} {_PER_HUNDRED[m[2]]}", text)
 
 
 _NUMBER_ALONE = re.compile(rf"{ALONE_BEFORE}({NUMBER}){ALONE_AFTER}")
