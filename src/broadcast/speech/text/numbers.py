@@ -146,8 +146,13 @@ def _counted(unit_keys: tuple[str, ...], unit_words: tuple[str, ...]) -> re.Patt
 
 
 def _counts(m: re.Match[str], labels: re.Pattern[str], counted: re.Pattern[str]) -> bool:
-    after, before = m.string[m.end():m.end() + 24], m.string[max(0, m.start() - 40):m.start()]
+    # A list of numbers counts when its last item does: "111, 112 và 113 hộ".
+    listed = _LIST_OF_NUMBERS.match(m.string, m.end()).end()
+    after, before = m.string[listed:listed + 24], m.string[max(0, m.start() - 40):m.start()]
     return bool(counted.match(after) or labels.search(before) or _number_of(before, counted))
+
+
+_LIST_OF_NUMBERS = re.compile(rf"(?:\s*(?:,|và|hoặc|hay)\s*(?:{NUMBER})(?![\w/.,:-]))*")
 
 
 _NUMBER_OF = re.compile(r"(?i)(?<!\w)(?:số lượng|tổng số|số)((?:\s+[^\W\d_]+){1,5}?)\s*(?::|là)\s*$")
