@@ -7,9 +7,10 @@ is written out in words here, read by what it *is*: a hotline digit by digit, a 
 as officials read it, a month or an ordinal by its own name. An editor checks the result with
 ``broadcast spoken`` and sees which rule or lexicon entry changed what with ``--explain``.
 
-The rules live by subject in ``text/words`` (text in capitals, abbreviations, symbols, sentences),
-``text/documents`` (document numbers, Roman numerals), ``text/numbers`` (phones, signs,
-quantities) and ``text/dates`` (dates, times, ordinals, lists). The word lists live in
+The rules live by subject in ``text/capitals`` (text typed in capitals), ``text/words``
+(abbreviations, symbols, sentences), ``text/documents`` (document numbers, Roman numerals),
+``text/numbers`` (phones, signs, quantities) and ``text/dates`` (dates, times, ordinals,
+lists). The word lists live in
 ``data/lexicon_vi.yaml`` (``text/lexicon``); a workspace extends them per campaign
 (``Lexicon.extended``).
 """
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 
 from broadcast.i18n import t
 from broadcast.speech.text.base import Change, recording
+from broadcast.speech.text.capitals import lower_capitals
 from broadcast.speech.text.dates import (
     read_dates,
     read_fractions,
@@ -45,7 +47,6 @@ from broadcast.speech.text.words import (
     finish_sentences,
     fix_words,
     join_lines,
-    lower_capitals,
     read_symbols,
     tidy_typography,
 )
