@@ -67,7 +67,33 @@ def test_a_batch_syncs_each_folder_once_and_every_file_is_whole(tmp_path, monkey
             fsio.write_text(tmp_path / "a" / f"{n}.m3u8", f"#EXTM3U {n}\n")
         fsio.write_text(tmp_path / "b" / "x.csv", "x\n")
         assert synced == []  # nothing yet: the renames wait for the end of the block
+        assert not (tmp_path / "a" / "0.m3u8").exists()  # no name before its bytes are on disk
     assert sorted(synced) == [tmp_path / "a", tmp_path / "b"]
     assert (tmp_path / "a" / "19.m3u8").read_text() == "#EXTM3U 19\n"
+    assert not list(tmp_path.rglob("*.part"))
     fsio.write_text(tmp_path / "c.txt", "alone")  # outside a batch: synced at once
     assert synced[-1] == tmp_path
+
+
+def test_a_batch_syncs_the_data_once_not_once_per_file(tmp_path, monkeypatch):
+    """21 files, one data sync where Linux has syncfs (else one fsync per file, as before)."""
+    import sys
+
+    fsyncs: list[int] = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (fsyncs.append(fd), real(fd)))
+    with fsio.batch():
+        for n in range(21):
+            fsio.write_text(tmp_path / f"{n}.pls", "[playlist]\n")
+    data_syncs = len(fsyncs) - 1  # the folder's own sync
+    assert data_syncs == (0 if sys.platform.startswith("linux") else 21)
+
+
+def test_an_interrupted_batch_renames_nothing_and_leaves_no_temporaries(tmp_path):
+    (tmp_path / "old.m3u8").write_text("old")
+    with pytest.raises(KeyboardInterrupt), fsio.batch():
+        fsio.write_text(tmp_path / "old.m3u8", "new")
+        fsio.write_text(tmp_path / "more.m3u8", "more")
+        raise KeyboardInterrupt
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["old.m3u8"]
+    assert (tmp_path / "old.m3u8").read_text() == "old"

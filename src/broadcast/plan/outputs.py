@@ -53,8 +53,7 @@ def write_schedule(ws: Workspace, plan_: schedule.Schedule, made: Clips, *,
         files["lich-phat.csv"] = playlist.schedule_sheet(
             commune, lambda _day, slot, index, here=folder: _relative(slot.items[index].path, here),
             titles=next(c for c in ws.communes if c.id == commune.commune).slot_titles)
-        with fsio.batch():  # one folder sync per folder, not one per playlist
-            written += _replace_folder(folder, files)
+        written += _replace_folder(folder, files)
     return written
 
 
@@ -105,13 +104,14 @@ def _replace_folder(folder: Path, files: dict[str, str | Path]) -> list[Path]:
     """Make ``folder`` hold exactly ``files`` (text, or a cached file to link in), each written
     atomically and only when it changed; anything else in it is removed."""
     written = []
-    for name, body in files.items():
-        target = folder / name
-        if isinstance(body, Path):
-            _link(body, target)
-        elif not target.exists() or target.read_bytes() != body.encode("utf-8"):
-            fsio.write_text(target, body)
-        written.append(target)
+    with fsio.batch():  # one data sync and one folder sync for the folder, not two per playlist
+        for name, body in files.items():
+            target = folder / name
+            if isinstance(body, Path):
+                _link(body, target)
+            elif not target.exists() or target.read_bytes() != body.encode("utf-8"):
+                fsio.write_text(target, body)
+            written.append(target)
     keep = {p.resolve() for p in written}
     for path in sorted(folder.rglob("*"), reverse=True) if folder.exists() else ():
         if path.is_file() and path.resolve() not in keep:
