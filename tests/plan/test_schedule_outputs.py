@@ -165,3 +165,12 @@ def test_commune_limits_every_output(campaign: Path, planned: dict, run_cli, tmp
     assert shown.exit_code == 0, shown.stderr
     assert [p.name for p in (root / "build" / "schedule").iterdir()] == ["xa-b"]  # nothing of xa-a
     assert list((root / "build" / "schedule" / "xa-b" / "mixdown").glob("*.mp3"))
+
+
+def test_playlists_are_named_as_operators_call_their_slot(campaign: Path, planned: dict):
+    # A player shows #PLAYLIST as the list's name: the slot's name people use and the day,
+    # never the file's code ("2026-11-15_sang").
+    folder = campaign / "build" / "schedule" / "xa-a"
+    dated = (folder / "2026-11-15_sang.m3u8").read_text(encoding="utf-8").splitlines()
+    assert dated[1] == "#PLAYLIST:Buổi sáng 15/11/2026"
+    assert (folder / "chieu.m3u8").read_text(encoding="utf-8").splitlines()[1] == "#PLAYLIST:Buổi chiều"
