@@ -45,6 +45,10 @@ messages:
   - id: phong-chay
     title: Phòng cháy rừng mùa khô
     text: Bà con không đốt nương khi trời hanh khô.
+  - id: lu-quet-hmn
+    title: Cảnh báo lũ quét (tiếng H'Mông)
+    language: hmn
+    priority: emergency
 """
 
 
@@ -110,3 +114,13 @@ def test_no_code_of_a_slot_or_language_is_shown_where_its_name_is_known(office):
     office.goto(office.base + "/communes/")
     shown = office.inner_text("table.list tbody")
     assert not re.search(r"\b(hmn|blt|ium|phien-cho|toi)\b", shown.replace("sl-", "")), shown
+
+
+def test_messages_and_problems_say_languages_and_fields_in_words(office):
+    office.goto(office.base + "/messages/")
+    assert office.locator("tr[data-id=lu-quet-hmn] td").nth(2).inner_text() == "tiếng H'Mông"
+    office.goto(office.base + "/")
+    fields = office.locator(".problems .field").all_inner_texts()
+    # "no message ready in Thái": the field is the form's "Ngôn ngữ của bà con", not "languages"
+    assert "Ngôn ngữ của bà con" in fields and "languages" not in fields, fields
+    assert office.locator(".problems .field[title=languages]").count() >= 1  # the file's name kept
