@@ -124,3 +124,14 @@ def test_messages_and_problems_say_languages_and_fields_in_words(office):
     # "no message ready in Thái": the field is the form's "Ngôn ngữ của bà con", not "languages"
     assert "Ngôn ngữ của bà con" in fields and "languages" not in fields, fields
     assert office.locator(".problems .field[title=languages]").count() >= 1  # the file's name kept
+
+
+def test_the_report_warns_of_an_emergency_no_language_group_has_heard(office):
+    from broadcast.ledger.book import Ledger
+
+    with Ledger(office.root / "ledger.sqlite"):
+        pass  # the office has recorded nothing yet: built nothing, delivered nothing
+    office.goto(office.base + "/records/report.html")
+    warned = office.locator("ul.warnings li").all_inner_texts()
+    assert len(warned) == 1 and "“Cảnh báo lũ quét (tiếng H'Mông)” (lu-quet-hmn" in warned[0], warned
+    assert "tiếng H'Mông, tiếng Thái Đen, tiếng Dao" in warned[0]
