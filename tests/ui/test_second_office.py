@@ -135,3 +135,18 @@ def test_the_report_warns_of_an_emergency_no_language_group_has_heard(office):
     warned = office.locator("ul.warnings li").all_inner_texts()
     assert len(warned) == 1 and "“Cảnh báo lũ quét (tiếng H'Mông)” (lu-quet-hmn" in warned[0], warned
     assert "tiếng H'Mông, tiếng Thái Đen, tiếng Dao" in warned[0]
+
+
+def test_the_page_gives_its_own_controls_where_the_command_line_gives_a_flag(tmp_path):
+    from broadcast import i18n
+    from broadcast.errors import InputError
+    from broadcast.ui.jobs import page_message
+
+    i18n.set_language("vi")
+    there = InputError("usb.exists", path=tmp_path / "xa-a")
+    said = page_message(there)
+    assert "--replace" not in said and "“Thay gói cũ của xã này trên USB”" in said
+    assert said.startswith(str(tmp_path / "xa-a"))  # still names the folder first
+    assert "broadcast build" not in page_message(InputError("usb.no_package", path=tmp_path))
+    assert page_message(InputError("usb.full", needed_mb=9, free_mb=1)) == \
+        InputError("usb.full", needed_mb=9, free_mb=1).message()
