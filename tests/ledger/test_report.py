@@ -282,3 +282,17 @@ def test_an_urgent_message_that_reached_no_commune_of_a_language_group_is_warned
     assert all(w in html.unescape(report_html.to_html(made)) for w in made.warnings)
     assert made.warnings[0] in report.to_csv(made)
     assert report.build_report(book).warnings == ()  # without the campaign, nothing is guessed
+
+
+def test_what_was_only_published_is_not_planned_either(tmp_path):
+    # A commune whose package was published but never pulled has nothing to play yet: its plan
+    # is not counted as planned (once, every published commune showed 0 % done).
+    book = Ledger(tmp_path / "ledger.sqlite")
+    name = "Xã Dân Hóa"
+    book.record(Delivery("publish", "bdg-2026", "xa-a", name, "v-a1", 1, "cloud", "s3://kho", 40, 1, A1,
+                         DAY1), _plan().communes[0])
+    assert report.build_report(book).total.planned == 0
+    assert book.delivered_plan() is None
+    book.record(Delivery("pull", "bdg-2026", "xa-a", name, "v-a1", 1, "cloud", "/xa-a", 40, 1, A1, DAY2),
+                _plan().communes[0])
+    assert report.build_report(book).total.planned == 4  # pulled: now it is the commune's plan
