@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import io
 import re
 from html.parser import HTMLParser
@@ -252,3 +253,46 @@ def test_planned_versus_played(book):
     assert rows["xa-b"][2:] == ["0", "0", "0", "0", "—"]
     limited = report.build_report(book, start=dt.date(2026, 11, 16), plan=_plan())
     assert (limited.communes[0].planned, limited.communes[0].played) == (2, 2)
+
+
+def test_an_urgent_message_that_reached_no_commune_of_a_language_group_is_warned(book):
+    from broadcast.ledger.report_reach import Audience, Urgent
+
+    # xa-a speaks Vietnamese only, xa-b Vietnamese and Bru; a third commune, xa-c, speaks only
+    # H'Mông and has had nothing delivered. tin-01 (Vietnamese, emergency) reached both Vietnamese
+    # communes, but no H'Mông one; tin-03 (Bru, priority) reached xa-b, so the Vietnamese and Bru
+    # groups, but not the H'Mông one; a Thái emergency reached nobody.
+    deliver(book, "publish", "cloud", "xa-b", "v-b3", 3, DAY2, content((M1, 1)))
+    audience = Audience({"xa-a": ("vie",), "xa-b": ("vie", "bru"), "xa-c": ("hmn",)},
+                        [Urgent("tin-01", "Phòng, chống tảo hôn", "emergency", "vie"),
+                         Urgent("tin-03", "Tảo hôn (tiếng Bru)", "priority", "bru"),
+                         Urgent("lu-quet", "Cảnh báo lũ quét", "emergency", "blt")])
+    made = report.build_report(book, audience=audience)
+    assert len(made.warnings) == 3, made.warnings
+    flood, early, bru = made.warnings  # emergencies first, by id
+    assert "“Cảnh báo lũ quét” (lu-quet, tiếng Thái Đen)" in flood
+    assert "tiếng Việt, tiếng Bru – Vân Kiều, tiếng H'Mông" in flood and "xa-a, xa-b, xa-c" in flood
+    assert "KHẨN CẤP “Phòng, chống tảo hôn”" in early and "nói tiếng H'Mông trong" in early
+    assert "(các xã xa-c)" in early
+    assert bru.startswith("Lưu ý: tin ưu tiên “Tảo hôn (tiếng Bru)”") and "nói tiếng H'Mông trong" in bru
+    deliver(book, "usb", "usb", "xa-b", "v-b4", 4, DAY2, content((M1, 1), (M3, 1)))
+    deliver(book, "publish", "cloud", "xa-a", "v-a2", 2, DAY2, content((M3, 1)))  # not delivered
+    assert len(report.build_report(book, audience=audience).warnings) == 3  # xa-c still has nothing
+    assert all(w in report.to_table(made) for w in made.warnings)
+    assert all(w in html.unescape(report_html.to_html(made)) for w in made.warnings)
+    assert made.warnings[0] in report.to_csv(made)
+    assert report.build_report(book).warnings == ()  # without the campaign, nothing is guessed
+
+
+def test_what_was_only_published_is_not_planned_either(tmp_path):
+    # A commune whose package was published but never pulled has nothing to play yet: its plan
+    # is not counted as planned (once, every published commune showed 0 % done).
+    book = Ledger(tmp_path / "ledger.sqlite")
+    name = "Xã Dân Hóa"
+    book.record(Delivery("publish", "bdg-2026", "xa-a", name, "v-a1", 1, "cloud", "s3://kho", 40, 1, A1,
+                         DAY1), _plan().communes[0])
+    assert report.build_report(book).total.planned == 0
+    assert book.delivered_plan() is None
+    book.record(Delivery("pull", "bdg-2026", "xa-a", name, "v-a1", 1, "cloud", "/xa-a", 40, 1, A1, DAY2),
+                _plan().communes[0])
+    assert report.build_report(book).total.planned == 4  # pulled: now it is the commune's plan

@@ -73,6 +73,18 @@ def test_package_layout_names_and_manifest(built: Path):
     assert "Xã Dân Hóa" in (folder / "index.html").read_text(encoding="utf-8")
 
 
+def test_what_the_operator_reads_names_slots_as_they_call_them(built: Path):
+    """Playlists' names and the play log's slot column say "Buổi sáng", never the code "sang"."""
+    folder = package_of(built)
+    dated = (folder / "danh-sach-phat" / "2026-11-15_sang.m3u8").read_text(encoding="utf-8")
+    assert dated.splitlines()[1] == "#PLAYLIST:Buổi sáng 15/11/2026"
+    assert (folder / "danh-sach-phat" / "chieu.m3u8").read_text(encoding="utf-8").splitlines()[1] \
+        == "#PLAYLIST:Buổi chiều"
+    import csv
+    rows = list(csv.DictReader((folder / "nhat-ky-phat.csv").read_text(encoding="utf-8-sig").splitlines()))
+    assert rows and {row["Buổi phát"] for row in rows} == {"Buổi sáng", "Buổi chiều"}
+
+
 def test_rebuild_is_a_no_op_and_gives_identical_bytes(built: Path, tmp_path: Path):
     folder = package_of(built)
     before = (folder / "manifest.json").read_bytes()

@@ -465,3 +465,31 @@ def test_the_guide_gives_the_packages_own_folders_as_examples():
     assert "01_1511_sang" not in text and "02_1511_chieu" not in text  # no sample's names
     empty = guide.render(package_data([]))
     assert "Ví dụ" not in empty
+
+
+def test_the_guides_schedule_stays_in_columns_with_the_offices_own_slot_names():
+    from broadcast.package import guide
+
+    jingle = item("jingle", "_station", "Nhạc hiệu", "x/001_nhac-hieu.mp3", 0.0, 4.0)
+    data = package_data([
+        {"date": "2026-12-02", "weekday": "Thứ Tư", "slots": [
+            {**slot("01_0212_phien-cho", [jingle], "07:00"), "slot": "phien-cho", "title": "Phiên chợ sáng"},
+            {**slot("02_0212_chieu-toi", [jingle], "18:30"), "slot": "chieu-toi",
+             "title": "Buổi chiều tối ở bản"}]}])
+    lines = guide.render(data).split("3. LỊCH PHÁT\r\n")[1].split("\r\n\r\n")[0].splitlines()
+    assert len(lines) == 3 and lines[0].startswith("Ngày")
+    # Every row's time and folder start where the header says (Notepad: a fixed-width font),
+    # however long the slot's name: "Buổi chiều tối ở bản" once pushed them off their column.
+    for label, row in (("Giờ", "07:00"), ("Giờ", "18:30"), ("Thư mục", "0")):
+        at = lines[0].index(label)
+        assert any(line[at:].startswith(row) for line in lines[1:]), (label, lines)
+    assert lines[1].index("07:00") == lines[2].index("18:30") == lines[0].index("Giờ")
+    assert lines[1].index("01_0212") == lines[2].index("02_0212") == lines[0].index("Thư mục")
+
+
+def test_a_package_with_nothing_to_play_says_so_in_its_guide():
+    from broadcast.package import guide
+
+    text = guide.render(package_data([]))
+    assert "chưa có buổi phát nào" in text.split("3. LỊCH PHÁT")[1]
+    assert "Ngày  " not in text  # no header over an empty table

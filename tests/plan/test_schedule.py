@@ -485,8 +485,10 @@ def test_underfilled_slot_one_warning_per_slot():
     # One message cannot follow itself, so each 600 s slot plays it once and stays at 60 s,
     # far below 600 - 60: every one of the 30 days, for each slot.
     found = [w for w in schedule.warnings if w.key == "schedule.underfilled"]
-    assert [(w.params["slot"], w.params["count"], w.params["total"], w.params["used"], w.params["budget"])
+    assert [(w.params["code"], w.params["count"], w.params["total"], w.params["used"], w.params["budget"])
             for w in found] == [("sang", 30, 30, 60, 600), ("chieu", 30, 30, 60, 600)]
+    # The office reads the slot by the name operators use, the code beside it to find it.
+    assert [w.params["slot"] for w in found] == ["Buổi sáng", "Buổi chiều"]
     assert all(w.field == "slots" for w in found)
     rendered(found[0])
 

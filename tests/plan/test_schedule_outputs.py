@@ -169,7 +169,7 @@ def test_commune_limits_every_output(campaign: Path, planned: dict, run_cli, tmp
 
 def test_plan_is_printed_commune_by_commune_as_one_json_document(campaign: Path, planned: dict):
     """`schedule --json` streams: the operation hands each commune over and keeps none, and the
-    printed document is the whole plan's JSON, to the byte."""
+    printed document is the whole plan's JSON."""
     from broadcast.operations import produce
     from broadcast.operations.campaign import Campaign
 
@@ -180,3 +180,12 @@ def test_plan_is_printed_commune_by_commune_as_one_json_document(campaign: Path,
     whole = produce.schedule(Campaign(campaign), offline=True)
     assert whole.shown.to_json() == planned
     assert [w.key for w in streamed.warnings] == [w.key for w in whole.warnings]
+
+
+def test_playlists_are_named_as_operators_call_their_slot(campaign: Path, planned: dict):
+    # A player shows #PLAYLIST as the list's name: the slot's name people use and the day,
+    # never the file's code ("2026-11-15_sang").
+    folder = campaign / "build" / "schedule" / "xa-a"
+    dated = (folder / "2026-11-15_sang.m3u8").read_text(encoding="utf-8").splitlines()
+    assert dated[1] == "#PLAYLIST:Buổi sáng 15/11/2026"
+    assert (folder / "chieu.m3u8").read_text(encoding="utf-8").splitlines()[1] == "#PLAYLIST:Buổi chiều"

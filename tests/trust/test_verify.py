@@ -212,6 +212,8 @@ def test_manifest_play_order_no_player_can_follow(contents):
 MOUNTINFO = r"""22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
 40 22 8:17 / /media/op/NO\040NAME rw,nosuid shared:20 - vfat /dev/sdb1 rw,fmask=0022
 41 40 0:40 / /media/op/NO\040NAME/inner rw - tmpfs tmpfs rw
+42 22 0:41 / /mnt/stick rw - fuse fusefat#/dev/sdc1 rw,user_id=0
+43 22 0:42 / /mnt/disk rw - fuse /dev/sdd1 rw,user_id=0
 """
 
 
@@ -222,6 +224,9 @@ def test_file_system_type_from_the_mount_table():
     assert mount_type("/media/op/NO NAME", points) == "vfat"
     assert mount_type("/media/op/NO NAMES", points) == "ext4"  # a prefix, not a parent
     assert mount_type("/media/op/NO NAME/inner/x", points) == "tmpfs"
+    # FUSE without a subtype: the source names the driver, so a fusefat stick counts as FAT.
+    assert is_fat_type(mount_type("/mnt/stick/xa-a", points))
+    assert not is_fat_type(mount_type("/mnt/disk/xa-a", points))
 
 
 def test_hidden_files_in_a_folder(tmp_path, contents):
@@ -239,7 +244,9 @@ def test_hidden_files_in_a_folder(tmp_path, contents):
     [".fseventsd/fseventsd-uuid", ".Spotlight-V100/Store-V2/x", ".Trashes/501/x", ".DS_Store",
      "01_SANG/._001_tao-hon.mp3"],  # macOS
     [".Trash-1000/info/x.trashinfo", "desktop.ini", "Thumbs.db"],  # Linux desktops, Windows Explorer
-], ids=["windows", "macos", "linux"])
+    ["LOST.DIR/x", ".android_secure/x", ".TemporaryItems/x", ".DocumentRevisions-V100/x",
+     "01_SANG/desktop.ini"],  # an Android phone used as the player; macOS; Explorer in a folder
+], ids=["windows", "macos", "linux", "android"])
 def test_what_an_operating_system_leaves_on_a_stick_is_noted_not_refused(tmp_path, contents, left):
     stick = tmp_path / "stick"
     write_folder(stick / "xa-a", contents)

@@ -3,6 +3,7 @@ add a message, hear it, upload a studio recording, build, write a stick, verify 
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -129,6 +130,9 @@ def test_schedule_and_records_show_what_was_done(page, shots):
     page.goto(page.base + "/records/")
     history = page.inner_text("table.list")
     assert "chép USB" in history and "đóng gói" in history and "đưa lên kho" in history
+    # Times on the office's own clock, day first, as the report counts days; not UTC stamps.
+    first = page.locator("table.list tbody tr td").first.inner_text()
+    assert "UTC" not in history and re.fullmatch(r"\d\d/\d\d/20\d\d \d\d:\d\d:\d\d", first), first
     report = page.frame_locator("iframe.report")
     assert report.locator("svg").count() >= 2  # the report's charts, drawn in the page's frame
     shots(page, "records")

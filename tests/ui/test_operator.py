@@ -64,6 +64,8 @@ def test_a_share_link_is_received_with_the_senders_fingerprint(page, link, shots
     shots(page, "operator-received")
     page.reload()
     assert keys.show_key().fingerprint in page.inner_text("code.fingerprint")
+    number = page.locator("table.list tbody tr td").nth(1).inner_text()
+    assert number == "1"  # under "Số gói", the package's number (its creation time was shown)
 
 
 def test_the_received_package_is_verified_and_written_to_a_stick(page, shots):

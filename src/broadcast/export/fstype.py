@@ -47,13 +47,20 @@ def _file_system_type(path: str) -> str | None:
 
 
 def _mountinfo_points(mountinfo: str) -> list[tuple[str, str]]:
-    """(mount point, type) of each /proc/self/mountinfo line; octal escapes (\\040) undone."""
+    """(mount point, type) of each /proc/self/mountinfo line; octal escapes (\\040) undone.
+
+    A FUSE mount made without a subtype reports plain ``fuse``; its source then names the
+    driver (``fusefat``, ``exfat-fuse``), so the type is read as ``fuse.<source>``."""
     points = []
     for line in mountinfo.splitlines():
         fields = line.split(" ")
         if "-" in fields[6:]:
             point = re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), fields[4])
-            points.append((point, fields[fields.index("-", 6) + 1]))
+            at = fields.index("-", 6)
+            kind = fields[at + 1] if len(fields) > at + 1 else ""
+            if kind == "fuse" and len(fields) > at + 2:
+                kind = "fuse." + fields[at + 2].split("#", 1)[0].rsplit("/", 1)[-1]
+            points.append((point, kind))
     return points
 
 

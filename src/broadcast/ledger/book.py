@@ -299,15 +299,17 @@ class Ledger:
         return [p for p in plays if _in_period(p.date, start, end)]
 
     def delivered_plan(self) -> schedule.Schedule | None:
-        """The plan of the latest version delivered (not merely built) to each commune, per
+        """The plan of the latest version delivered (not merely built or published: a publish only
+        puts it where the commune can fetch it) to each commune, per
         campaign: the highest package number, the latest of equals. Message items only, as far
         as the ledger holds them; None when it holds none."""
         rows = self._conn.execute(
             "SELECT p.campaign, p.commune, p.date, p.slot, p.slot_start, p.minutes, p.budget, p.start,"
             " p.duration, p.message, p.title, p.priority, p.language FROM planned p JOIN"
-            " (SELECT campaign, commune, version FROM delivery d WHERE action != 'build' AND id ="
-            "  (SELECT id FROM delivery e WHERE e.campaign = d.campaign AND e.commune = d.commune"
-            "   AND e.action != 'build' ORDER BY sequence DESC, time DESC, id DESC LIMIT 1)) v"
+            " (SELECT campaign, commune, version FROM delivery d WHERE action NOT IN ('build', 'publish')"
+            "  AND id = (SELECT id FROM delivery e WHERE e.campaign = d.campaign AND e.commune = d.commune"
+            "   AND e.action NOT IN ('build', 'publish')"
+            "   ORDER BY sequence DESC, time DESC, id DESC LIMIT 1)) v"
             " USING (campaign, commune, version)"
             " ORDER BY p.commune, p.date, p.slot_start, p.slot, p.position").fetchall()
         return _schedule_from_rows(rows) if rows else None

@@ -32,6 +32,7 @@ from broadcast.campaign import sheets
 from broadcast.campaign.fields import languages
 from broadcast.i18n import t_in
 from broadcast.ledger.book import Delivery, Ledger, Play, local_date
+from broadcast.ledger.report_reach import Audience, unreached
 from broadcast.plan import schedule
 
 DELIVERED = ("usb", "image", "cloud")
@@ -99,6 +100,8 @@ class Report:
     communes: tuple[Figures, ...]
     total: Figures
     has_plays: bool
+    warnings: tuple[str, ...] = ()
+    """Urgent messages that reached no commune of some language group (``report_reach``)."""
 
 
 def _packages(deliveries: list[Delivery]) -> list[Package]:
@@ -150,11 +153,12 @@ def _figures(commune: str, name: str, packages: list[Package], latest: list[Deli
 
 
 def build_report(ledger: Ledger, *, start: dt.date | None = None, end: dt.date | None = None,
-                 plan: schedule.Schedule | None = None) -> Report:
+                 plan: schedule.Schedule | None = None, audience: Audience | None = None) -> Report:
     """The report for deliveries and plays dated within [start, end] (both optional).
 
     ``plan`` gives the planned items; without it, the plans the ledger holds for the latest
-    delivered versions are used."""
+    delivered versions are used. With the campaign's ``audience``, the report warns about each
+    urgent message that reached no commune of some language group."""
     routed = [replace(d, channel=ROUTES[d.action]) for d in ledger.deliveries(start, end)
               if d.action in ROUTES]
     packages = _packages(routed)
@@ -166,7 +170,8 @@ def build_report(ledger: Ledger, *, start: dt.date | None = None, end: dt.date |
     ids = sorted(set(names) | {p.commune for p in plays} | {k[0] for k in planned})
     communes = tuple(_figures(c, names.get(c, ""), packages, latest, plays, planned) for c in ids)
     return Report(start, end, tuple(packages), communes,
-                  _figures("", _vi("report.total"), packages, latest, plays, planned), bool(plays))
+                  _figures("", _vi("report.total"), packages, latest, plays, planned), bool(plays),
+                  tuple(unreached(latest, audience)))
 
 
 @dataclass(frozen=True)
@@ -258,7 +263,7 @@ def _numeric(column: Iterable[object]) -> bool:
 
 def to_table(report: Report) -> str:
     """Aligned plain text, numbers right-aligned, for the terminal."""
-    lines = [_vi("report.title"), period(report), ""]
+    lines = [_vi("report.title"), period(report), "", *report.warnings, *([""] if report.warnings else [])]
     for table in tables(report):
         lines += [table.title, "-" * len(table.title)]
         if not table.rows:
@@ -282,7 +287,7 @@ def to_csv(report: Report) -> str:
     """Every table one after another (title row, header, rows, blank row); plain numbers."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerows([[_vi("report.title")], [period(report)], []])
+    writer.writerows([[_vi("report.title")], [period(report)], *([w] for w in report.warnings), []])
     for table in tables(report):
         rows = ([_plain(v) for v in row] for row in table.rows)
         writer.writerows([[table.title], list(table.header), *rows, []])
@@ -292,7 +297,8 @@ def to_csv(report: Report) -> str:
 
 def to_xlsx(report: Report, dest: Path) -> None:
     """A workbook: the title, period and notes, then one worksheet per table; written atomically."""
-    info = [[_vi("report.title")], [period(report)], [], *([n] for n in notes(report))]
+    info = [[_vi("report.title")], [period(report)], *([w] for w in report.warnings), [],
+            *([n] for n in notes(report))]
     books = {_vi("report.sheet_info"): info}
     books.update({t.title: [list(t.header), *(list(r) for r in t.rows)] for t in tables(report)})
     sheets.write_xlsx(dest, books)

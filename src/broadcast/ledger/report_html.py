@@ -31,6 +31,7 @@ th,td{border:1px solid #999;padding:.25em .5em;text-align:left}th{background:#ee
 td.n{text-align:right}tr.total td{font-weight:bold}
 .charts{display:flex;flex-wrap:wrap;gap:1.5em}figure{margin:0}figcaption{font-weight:bold}
 svg text{font-size:12px;fill:#222}svg rect{fill:#2b6cb0}.notes{font-size:.85em;color:#444}
+.warnings{color:#8a4b00;font-weight:600}
 @media print{@page{size:A4 landscape;margin:1.5cm}body{margin:0;font-size:10pt}
 figure,tr{break-inside:avoid}h2{break-after:avoid}
 svg rect{fill:#555;-webkit-print-color-adjust:exact;print-color-adjust:exact}}
@@ -77,6 +78,11 @@ def _html_table(table: Table, total: str) -> str:
             f"<tbody>{''.join(rows)}</tbody></table>{empty}\n")
 
 
+def _warnings(report: Report) -> str:
+    items = "".join(f"<li>{escape(w)}</li>" for w in report.warnings)
+    return f'<ul class="warnings">{items}</ul>\n' if items else ""
+
+
 def to_html(report: Report) -> str:
     """A printable page in Vietnamese: inline CSS and SVG bar charts, nothing fetched from anywhere."""
     title = _vi("report.title")
@@ -86,5 +92,6 @@ def to_html(report: Report) -> str:
             '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
             f"<title>{escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
             f'<h1>{escape(title)}</h1>\n<p class="period">{escape(period(report))}</p>\n'
+            f"{_warnings(report)}"
             f'<div class="charts">{_charts(report.total)}</div>\n{body}<ul class="notes">{items}</ul>\n'
             "</body>\n</html>\n")

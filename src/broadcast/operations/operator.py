@@ -70,6 +70,8 @@ class Package:
     version: str
     created: str
     fingerprint: str
+    sequence: int = 0
+    """The package's number, which only goes up (what "Số gói" counts)."""
 
 
 def received_packages() -> list[Package]:
@@ -86,7 +88,7 @@ def received_packages() -> list[Package]:
             continue  # not a package this version can read: verify names what is wrong with it
         key = signing.check_manifest(m).key
         found.append(Package(str(m.commune.get("id", folder.name)), str(m.commune.get("name", "")),
-                             folder, m.version, m.created, key.fingerprint if key else ""))
+                             folder, m.version, m.created, key.fingerprint if key else "", m.sequence))
     return found
 
 

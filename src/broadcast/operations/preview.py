@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from broadcast.errors import InputError
+from broadcast.operations import voice
 from broadcast.operations.campaign import Campaign
 from broadcast.operations.produce import clip_reporter
 from broadcast.progress import Reporter, quiet
@@ -35,12 +36,14 @@ def clip_states(campaign: Campaign) -> dict[str, str]:
     return states
 
 
-def preview_clip(campaign: Campaign, message_id: str, *, offline: bool = False,
+def preview_clip(campaign: Campaign, message_id: str, *, offline: bool | None = None,
                  report: Reporter = quiet) -> ClipResult:
     """Render (or reuse) the clip of one message into ``build/clips/``, as ``render`` would:
-    the build that follows reuses it."""
+    with the campaign's speech choice unless ``offline`` says otherwise (``voice``), so the
+    build that follows reuses it, and a campaign made offline is never heard through Google."""
+    chosen = voice.choose(campaign, offline).offline
     with campaign.writing("render"):
-        jobs = [j for j in renderer.plan(campaign.workspace, offline=offline) if j.message_id == message_id]
+        jobs = [j for j in renderer.plan(campaign.workspace, offline=chosen) if j.message_id == message_id]
         if not jobs:
             raise InputError("ui.preview.nothing", id=message_id)
         results, failures = renderer.render(jobs, workers=1, progress=clip_reporter(report, 1))

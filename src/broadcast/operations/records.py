@@ -9,11 +9,12 @@ from pathlib import Path
 
 from broadcast import fsio
 from broadcast.campaign.model import SETTINGS_FILE
-from broadcast.errors import InputError
+from broadcast.errors import InputError, InputProblems
 from broadcast.ledger import asrun, report_html
 from broadcast.ledger import report as reports
 from broadcast.ledger.book import NAME as LEDGER_NAME
 from broadcast.ledger.book import Ledger
+from broadcast.ledger.report_reach import URGENT, Audience, Urgent
 from broadcast.operations.campaign import Campaign, find_optional
 from broadcast.trust import policy, signing
 
@@ -38,7 +39,7 @@ def report(campaign: Campaign, *, start: dt.date | None = None, end: dt.date | N
     if not path.is_file():  # do not create an empty ledger just to report nothing
         raise InputError("cli.report.no_ledger", path=path)
     with Ledger(path) as book:
-        made = reports.build_report(book, start=start, end=end)
+        made = reports.build_report(book, start=start, end=end, audience=_audience(campaign))
     if fmt == "xlsx":
         reports.to_xlsx(made, output)
         return Reported(None, output)
@@ -48,6 +49,18 @@ def report(campaign: Campaign, *, start: dt.date | None = None, end: dt.date | N
     # A byte-order mark lets Excel open a CSV file as UTF-8 (Vietnamese) on Windows.
     fsio.write_text(output, ("\ufeff" if fmt == "csv" else "") + text)
     return Reported(None, output)
+
+
+def _audience(campaign: Campaign) -> Audience | None:
+    """Who should hear the urgent messages; None when the campaign's files cannot be read now
+    (the report of what was delivered is still made, without these warnings)."""
+    try:
+        ws = campaign.workspace
+    except InputProblems:
+        return None
+    return Audience({c.id: c.languages for c in ws.communes},
+                    [Urgent(m.id, m.title, m.priority, m.language) for m in ws.messages
+                     if m.priority in URGENT])
 
 
 def import_play_logs(campaign: Campaign, files: Sequence[Path]) -> asrun.ImportResult:

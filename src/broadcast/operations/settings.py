@@ -14,7 +14,7 @@ from pathlib import Path
 
 from broadcast.campaign import fields, records
 from broadcast.campaign.fields import FieldError
-from broadcast.campaign.model import CHANNELS, ENGINES, PRIORITIES, SETTINGS_FILE, WEEKDAYS
+from broadcast.campaign.model import CHANNELS, ENGINES, PRIORITIES, SETTINGS_FILE, SLOT_TITLES, WEEKDAYS
 from broadcast.campaign.workspace import builtin_profiles
 from broadcast.errors import InputProblems, Problem
 from broadcast.operations import yamledit
@@ -31,6 +31,7 @@ EDITABLE = {
     "speech.engine": records.SPEECH_TABLE["engine"],
     "speech.rate": records.SPEECH_TABLE["rate"],
     **{f"schedule.{k}": records.SCHEDULE_TABLE[k] for k in ("fill", "jingle_every", "max_per_slot")},
+    **{f"contact.{k}": v for k, v in records.CONTACT_TABLE.items()},
 }
 """The settings the page edits, with the parser that checks each; slots are added per name."""
 SLOT_ORDER = list(records.SLOT_TABLE)
@@ -48,6 +49,13 @@ class Choices:
     slots: list[str]
     jingles: list[str]
     recordings: list[str]
+    slot_titles: dict[str, str]
+    """Slot code → the name operators use (its ``title``, else the usual name of a common code)."""
+
+    @property
+    def language_names(self) -> dict[str, str]:
+        """Language code → its name in the reader's language."""
+        return {code: name for code, name, _ in self.languages}
 
 
 def choices(root: Path) -> Choices:
@@ -57,10 +65,12 @@ def choices(root: Path) -> Choices:
     own = settings.get("profiles") if isinstance(settings, Mapping) else None
     languages = [(code, fields.language_name(code), bool(entry.get("tts")))
                  for code, entry in fields.languages().items()]
+    slots = {str(k): v for k, v in named.items()} if isinstance(named, Mapping) else {}
+    titles = {code: str(v.get("title") or "") if isinstance(v, Mapping) else "" for code, v in slots.items()}
     return Choices(languages, PRIORITIES[::-1], WEEKDAYS, ENGINES, CHANNELS,
-                   [*builtin_profiles(), *(own if isinstance(own, Mapping) else {})],
-                   [str(k) for k in named] if isinstance(named, Mapping) else [],
-                   _audio_files(root, "jingles"), _audio_files(root, "recordings"))
+                   [*builtin_profiles(), *(own if isinstance(own, Mapping) else {})], list(slots),
+                   _audio_files(root, "jingles"), _audio_files(root, "recordings"),
+                   {code: title or SLOT_TITLES.get(code, code) for code, title in titles.items()})
 
 
 def _audio_files(root: Path, folder: str) -> list[str]:
@@ -137,5 +147,6 @@ def _set(data: object, path: list[str], value: object) -> None:
             return
         # A new slot is a flow mapping on one line, like the sample's.
         node = yamledit.mapping_at(node, part, list(records.settings_table(Path("."))), flow=bool(i))
-    order = SLOT_ORDER if path[0] == "slots" else list(records.settings_table(Path(".")))
+    order = {"slots": SLOT_ORDER, "contact": list(records.CONTACT_TABLE)}.get(
+        path[0], list(records.settings_table(Path("."))))
     yamledit.update(node, {path[-1]: value}, order)

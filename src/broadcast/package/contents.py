@@ -121,21 +121,24 @@ def _audio_files(placed: list[_Placed], clip_paths: dict[str, Path],
             for slot in placed for item, path in zip(slot.slot.items, slot.paths, strict=True)]
 
 
-def _playlists(placed: list[_Placed], evergreen: dict[str, list[Item]]) -> list[PackageFile]:
-    """Playlists point into the audio folders: ``../01_1511_sang/001_x.mp3``."""
+def _playlists(placed: list[_Placed], evergreen: dict[str, list[Item]],
+               titles: dict[str, str]) -> list[PackageFile]:
+    """Playlists point into the audio folders: ``../01_1511_sang/001_x.mp3``; each is named by
+    its slot's title (``titles``: code → name operators use) and day."""
     texts: dict[str, str] = {}
     first_path: dict[str, str] = {}
     for slot in placed:
         pairs = list(zip(slot.slot.items, slot.paths, strict=True))
         entries = [playlist.Entry(f"../{path}", item.duration, item.title) for item, path in pairs]
         texts.update(playlist.both(f"{PLAYLIST_DIR}/{slot.day.isoformat()}_{slug(slot.slot.slot, 12)}",
-                                   entries))
+                                   entries, playlist.slot_title(titles.get(slot.slot.slot, slot.slot.slot),
+                                                                slot.day)))
         for item, path in pairs:
             first_path.setdefault(item.id, path)
     for slot_name, items in sorted(evergreen.items()):
         entries = [playlist.Entry(f"../{first_path[i.id]}", i.duration, i.title) for i in items
                    if i.id in first_path]
-        texts.update(playlist.both(f"{PLAYLIST_DIR}/{slug(slot_name, 12)}", entries))
+        texts.update(playlist.both(f"{PLAYLIST_DIR}/{slug(slot_name, 12)}", entries, titles.get(slot_name)))
     return [PackageFile(name, "playlist", content=text.encode("utf-8")) for name, text in texts.items()]
 
 
@@ -150,7 +153,7 @@ def _sheets(commune_plan: CommunePlan, placed: list[_Placed], titles: dict[str, 
                         content=playlist.schedule_sheet(commune_plan, path_of,
                                                         titles=titles).encode("utf-8")),
             PackageFile(PLAY_LOG_NAME, "sheet",
-                        content=playlog.blank_sheet(commune_plan, path_of).encode("utf-8"))]
+                        content=playlog.blank_sheet(commune_plan, path_of, titles).encode("utf-8"))]
 
 
 def page_data(ws: Workspace, commune: Commune, placed: list[_Placed], version: str,
@@ -226,7 +229,7 @@ def plan_package(ws: Workspace, schedule_: Schedule, commune_plan: CommunePlan,
     commune = next(c for c in ws.communes if c.id == commune_plan.commune)
     placed = _place(commune_plan)
     topics = {m.id: m.topics for m in ws.messages if m.topics}
-    files = [*_audio_files(placed, clip_paths, topics), *_playlists(placed, evergreen),
+    files = [*_audio_files(placed, clip_paths, topics), *_playlists(placed, evergreen, commune.slot_titles),
              *_sheets(commune_plan, placed, commune.slot_titles)]
     version = hashlib.sha256("".join(f"{f.path}\0{f.sha256()}\n" for f in files).encode()).hexdigest()[:16]
     data = page_data(ws, commune, placed, version, created, fingerprint)

@@ -12,17 +12,31 @@ from broadcast.plan.playlist import clock
 NAME = "HUONG-DAN.txt"
 
 
+COLUMNS = ("date", "weekday", "slot", "start", "folder", "count", "length")
+RIGHT = frozenset({"count", "length"})
+"""Columns of numbers, aligned on the right."""
+
+
 def _schedule_lines(data: dict) -> list[str]:
-    lines = []
+    """The schedule as a table whose columns are as wide as their longest cell: slot names are
+    the office's own ("Phiên chợ sáng"), of any length, and Notepad shows a fixed-width font."""
+    rows = []
     for day in data["days"]:
         for slot in day["slots"]:
-            messages = sum(1 for item in slot["items"] if item["kind"] == "message")
-            length = sum(item["duration"] for item in slot["items"])
-            lines.append(t_in("vi", "guide.row", date=_vietnamese_date(day["date"]),
-                              weekday=day["weekday"], slot=slot.get("title") or slot["slot"],
-                              start=slot["start"],
-                              folder=slot["folder"], count=messages, length=clock(length)))
-    return lines
+            rows.append({"date": _vietnamese_date(day["date"]), "weekday": day["weekday"],
+                         "slot": slot.get("title") or slot["slot"], "start": slot["start"],
+                         "folder": slot["folder"],
+                         "count": str(sum(1 for item in slot["items"] if item["kind"] == "message")),
+                         "length": clock(sum(item["duration"] for item in slot["items"]))})
+    if not rows:
+        return [t_in("vi", "guide.nothing")]
+    header = {name: t_in("vi", f"guide.column.{name}") for name in COLUMNS}
+    widths = {name: max(len(row[name]) for row in (header, *rows)) for name in COLUMNS}
+
+    def line(row: dict) -> str:
+        cells = (row[n].rjust(widths[n]) if n in RIGHT else row[n].ljust(widths[n]) for n in COLUMNS)
+        return "  ".join(cells).rstrip()
+    return [line(header), *(line(row) for row in rows)]
 
 
 def _examples(data: dict) -> str:
@@ -51,7 +65,7 @@ def render(data: dict) -> str:
     contents = t_in("vi", "guide.contents", **params).splitlines()
     if _examples(data):  # after the line that says how folders are named
         contents.insert(2, t_in("vi", "guide.example", examples=_examples(data)))
-    parts = [t_in("vi", "guide.header", **params), "\n".join(contents),
+    parts = [t_in("vi", "guide.header", **params), "\n".join(contents) + "\n",
              t_in("vi", "guide.play", **params), t_in("vi", "guide.schedule_title", **params),
              *_schedule_lines(data), "", t_in("vi", "guide.check", **params)]
     if data.get("fingerprint"):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 from broadcast.campaign.model import WEEKDAYS
 from broadcast.i18n import t_in
@@ -22,13 +22,16 @@ COLUMNS = ("commune", "date", "weekday", "slot", "planned_time", "order", "messa
 """The blank sheet's columns, in order; headers are ``asrun.column.<name>`` in the catalogs."""
 
 def blank_sheet(commune_plan: schedule.CommunePlan,
-                path_of: Callable[[dt.date, schedule.SlotPlan, int], str]) -> str:
+                path_of: Callable[[dt.date, schedule.SlotPlan, int], str],
+                titles: Mapping[str, str] | None = None) -> str:
     """The blank play log of one commune (CSV, UTF-8 with BOM, CRLF, Vietnamese headers).
 
     One row per planned message (jingles are not logged); ``path_of(day, slot, index)`` names
     the file of the slot's item ``index``, as in the schedule sheet. The commune id is on every
-    row, so a sheet sent back under any file name still says where it comes from.
+    row, so a sheet sent back under any file name still says where it comes from. Slots are
+    named as the operator calls them (``titles``: code → name), as in the schedule sheet.
     """
+    titles = titles or {}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow([t_in("vi", f"asrun.column.{name}") for name in COLUMNS])
@@ -40,7 +43,8 @@ def blank_sheet(commune_plan: schedule.CommunePlan,
                 if item.kind != "message":
                     continue
                 at = (start + dt.timedelta(seconds=item.start)).strftime("%H:%M:%S")
-                writer.writerow([commune_plan.commune, day.date.isoformat(), weekday, slot.slot, at,
+                writer.writerow([commune_plan.commune, day.date.isoformat(), weekday,
+                                 titles.get(slot.slot, slot.slot), at,
                                  index + 1, item.id, item.title, path_of(day.date, slot, index),
                                  "", "", ""])
     return "\ufeff" + buffer.getvalue()

@@ -41,18 +41,20 @@ def write_schedule(ws: Workspace, plan_: schedule.Schedule, made: Clips, *,
         if communes is not None and commune.commune not in communes:
             continue
         folder = ws.root / SCHEDULE_DIR / commune.commune
+        titles = next(c for c in ws.communes if c.id == commune.commune).slot_titles
         files: dict[str, str | Path] = {}
         for day in commune.days:
             for slot in day.slots:
                 name = f"{day.date.isoformat()}_{slot.slot}"
-                files.update(playlist.both(name, _entries(slot.items, folder)))
+                files.update(playlist.both(name, _entries(slot.items, folder), playlist.slot_title(
+                    titles.get(slot.slot, slot.slot), day.date)))
                 if mixdown and slot.items:
                     files[f"mixdown/{name}.mp3"] = _mixdown(ws, slot, made)
         for slot_name, items in evergreen(ws, plan_, commune.commune).items():
-            files.update(playlist.both(slot_name, _entries(items, folder)))
+            files.update(playlist.both(slot_name, _entries(items, folder), titles.get(slot_name)))
         files["lich-phat.csv"] = playlist.schedule_sheet(
             commune, lambda _day, slot, index, here=folder: _relative(slot.items[index].path, here),
-            titles=next(c for c in ws.communes if c.id == commune.commune).slot_titles)
+            titles=titles)
         written += _replace_folder(folder, files)
     return written
 

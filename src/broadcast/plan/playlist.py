@@ -54,10 +54,17 @@ def pls(entries: Sequence[Entry]) -> str:
     return CRLF.join(lines) + CRLF
 
 
-def both(name: str, entries: Sequence[Entry]) -> dict[str, str]:
-    """The M3U8 and PLS playlists of one list, keyed by file name."""
-    title = name.rsplit("/", 1)[-1]
+def both(name: str, entries: Sequence[Entry], title: str | None = None) -> dict[str, str]:
+    """The M3U8 and PLS playlists of one list, keyed by file name; ``title`` is what a player
+    shows as the list's name (``slot_title``), else the file's name."""
+    title = title or name.rsplit("/", 1)[-1]
     return {f"{name}.m3u8": m3u8(entries, title), f"{name}.pls": pls(entries)}
+
+
+def slot_title(title: str, day: dt.date | None = None) -> str:
+    """A playlist's name as operators say it: the slot's name, and the day for a dated list
+    ("Phiên chợ sáng 02/12/2026"), never the file's code."""
+    return f"{title} {day.strftime('%d/%m/%Y')}" if day else title
 
 
 SHEET_COLUMNS = ("date", "weekday", "slot", "time", "order", "kind", "id", "title", "language",

@@ -244,7 +244,7 @@ def _underfilled(commune: Commune, filled: list[DayFill], where: dict) -> list[P
         if short:
             least = min(short, key=lambda s: s.used)
             found.append(Problem("schedule.underfilled", field="slots", **where, params={
-                "slot": slot.name, "count": len(short), "total": len(runs),
+                "slot": slot.label, "code": slot.name, "count": len(short), "total": len(runs),
                 "used": round(least.used / 1000), "budget": round(least.budget / 1000)}))
     return found
 

@@ -36,7 +36,9 @@ from broadcast.package.manifest import Manifest
 SYSTEM_NAMES = frozenset({"system volume information", "$recycle.bin", "recycler", "recycled",
                           "desktop.ini", "thumbs.db", ".fseventsd", ".spotlight-v100", ".trashes",
                           ".temporaryitems", ".ds_store", ".apdisk", ".volumeicon.icns",
-                          ".metadata_never_index", "lost+found"})
+                          ".metadata_never_index", "lost+found", ".documentrevisions-v100",
+                          ".trash", "lost.dir", ".android_secure"})
+# (LOST.DIR and .android_secure: an Android phone, which operators use as a player too.)
 SYSTEM_PREFIXES = (".trash-",)  # Linux desktops: .Trash-1000
 APPLEDOUBLE = "._"  # a Mac's companion of each file it writes or tags
 NOTE_KINDS = frozenset({"system", "appledouble"})

@@ -29,6 +29,7 @@ def create_app(config: Config) -> Flask:
     app = Flask("broadcast.ui")
     app.secret_key = secrets.token_bytes(32)  # signs the flashed messages' cookie; one per run
     app.jinja_env.filters["clock"] = _clock
+    app.jinja_env.filters["local_time"] = _local_time
     app.jinja_env.globals["t"] = i18n.t  # macros, imported without the page's context, too
     app.config["MAX_CONTENT_LENGTH"] = max(config.recording_limit, config.sheet_limit) + (1 << 20)
     app.config["TEMPLATES_AUTO_RELOAD"] = False
@@ -44,6 +45,17 @@ def create_app(config: Config) -> Flask:
 
     register(app, config)
     return app
+
+
+def _local_time(stamp: str) -> str:
+    """A ledger's UTC time stamp as the office reads it: its own clock, day first."""
+    import datetime as dt
+
+    try:
+        moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        return str(stamp)
+    return moment.astimezone().strftime("%d/%m/%Y %H:%M:%S")
 
 
 def _clock(seconds: float) -> str:

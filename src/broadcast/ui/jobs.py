@@ -70,6 +70,21 @@ class Job:
                     "outcome": self.outcome, "error": self.error}
 
 
+PAGE_WORDS = {"usb.exists": "ui.deliver.stick_exists", "usb.no_package": "ui.deliver.build_first"}
+"""Errors whose command-line advice ("add --replace", "run broadcast build") the page says
+with its own controls: a person at the page has a box to tick and a button, not a flag."""
+
+
+def page_message(exc: BroadcastError) -> str:
+    """An error's one line as the page shows it."""
+    key = PAGE_WORDS.get(exc.key)
+    if key is None:
+        return exc.message()
+    said = exc.message()
+    where = said[: len(said) - len(t(exc.key, **exc.params))]
+    return where + t(key, **exc.params)
+
+
 class Runner:
     """The page's operations, one at a time; the last one stays to be shown."""
 
@@ -104,7 +119,7 @@ class Runner:
         try:
             outcome = work(job.report)
         except BroadcastError as exc:
-            job.error, job.state = exc.message(), "failed"
+            job.error, job.state = page_message(exc), "failed"
         except Exception as exc:  # a bug: one line on the page, the details on the terminal
             traceback.print_exc(file=sys.stderr)
             job.error, job.state = t("cli.internal_error", detail=f"{type(exc).__name__}: {exc}"), "failed"

@@ -13,7 +13,7 @@ from urllib.parse import quote
 from flask import Blueprint, Flask, abort, jsonify, redirect, render_template, request, url_for
 
 from broadcast.errors import Problem
-from broadcast.i18n import t
+from broadcast.i18n import catalog, current_language, t
 from broadcast.operations import Event, editing
 from broadcast.ui.context import Config, config_of, runner, wants_json
 from broadcast.ui.jobs import Outcome
@@ -121,8 +121,17 @@ def problem_rows(problems: list[Problem]) -> list[dict]:
             link = url_for("communes.settings_form") + (f"#f-{quote(name)}" if name else "")
         where = f"{p.file}:{p.line}" if p.file and p.line else (p.file or "")
         rows.append({"where": where, "error": p.is_error, "record": p.record, "field": p.field,
-                     "text": t(p.key, **p.params), "link": link})
+                     "label": field_label(p.field), "text": t(p.key, **p.params), "link": link})
     return rows
+
+
+def field_label(field: str | None) -> str | None:
+    """A field as the forms call it ("Ngôn ngữ của bà con"), not its name in the file
+    ("languages"), where the forms have one; the file's name stays beside it for Notepad."""
+    if not field:
+        return field
+    key = f"ui.field.{field}"
+    return t(key) if key in catalog(current_language()) else field
 
 
 def _anchor(problem: Problem) -> str:

@@ -103,10 +103,12 @@ def settings_save():
         values[f"slots.{name}.start"] = text(f"slot__{name}__start")
         values[f"slots.{name}.minutes"] = number(f"slot__{name}__minutes")
         values[f"slots.{name}.weekdays"] = weekdays(f"slot__{name}__weekdays")
+        values[f"slots.{name}.title"] = text(f"slot__{name}__title")
     new = text("new_slot__name")
     if new:
         values[f"slots.{new}.start"] = text("new_slot__start") or "00:00"
         values[f"slots.{new}.minutes"] = number("new_slot__minutes") or 15
+        values[f"slots.{new}.title"] = text("new_slot__title")
     try:
         checked = settings.save_settings(root, values, digest=text("digest"))
     except InputProblems as exc:

@@ -13,6 +13,7 @@ from broadcast.operations import prepare as preparing
 from broadcast.operations.campaign import Campaign
 from broadcast.ui.context import config_of
 from broadcast.ui.views import day, listed, number, problem_rows, start_job, text, weekdays
+from broadcast.ui.views.deliver import offline_choice
 
 page = Blueprint("messages", __name__, url_prefix="/messages")
 
@@ -118,7 +119,7 @@ def _spoken(script: str) -> list[str]:
 def hear(ref: str):
     root = config_of().root
     record = editing.find_record(root, "message", ref)
-    offline = bool(request.form.get("offline"))
+    offline = offline_choice()
     audio = url_for("messages.clip", message=record.id)
 
     def work(report):
