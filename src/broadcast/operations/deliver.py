@@ -230,6 +230,8 @@ def share(url: str, commune: str, *, expires: str = "7d", qr: Path | None = None
           store_options: dict | None = None) -> Shared:
     """A link from which ``commune``'s latest package can be pulled without credentials."""
     seconds = sharer.parse_expiry(expires)
+    if qr:
+        sharer.check_qr_path(Path(qr))  # before the link is made, not after
     link = sharer.share(open_store(url, **(store_options or {})), commune, seconds)
     if qr:
         sharer.write_qr(link, qr)
