@@ -210,11 +210,14 @@ def test_pull_refuses_hostile_destinations_before_a_byte_is_written(own_campaign
     assert not [p for p in tmp_path.rglob("*") if ".broadcast-" in p.name]
 
 
-def test_usb_never_writes_among_the_campaigns_own_files(own_campaign):
+@pytest.mark.parametrize("command", [("usb", "xa-a"), ("image", "xa-a", "-o")], ids=["usb", "image"])
+def test_usb_and_image_never_write_among_the_campaigns_own_files(own_campaign, command):
     (own_campaign / "recordings").mkdir()
-    result = run(own_campaign, "usb", "xa-a", str(own_campaign / "recordings"))
-    assert result.returncode == 2 and "campaign folder" in result.stderr
-    assert not any((own_campaign / "recordings").iterdir())
+    before = snapshot(own_campaign)
+    for place in (own_campaign / "recordings", own_campaign):
+        result = run(own_campaign, *command, str(place))
+        assert result.returncode == 2 and "campaign folder" in result.stderr, result.stderr
+    assert snapshot(own_campaign) == before and not any((own_campaign / "recordings").iterdir())
 
 
 @pytest.mark.parametrize("kind", ["report-csv", "report-xlsx", "qr-png", "qr-svg", "key"])

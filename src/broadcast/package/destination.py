@@ -68,8 +68,10 @@ OWN_PLACES = frozenset({"dist", "build"})
 def check_outside_campaign(folder: Path) -> None:
     """A package never goes into a campaign's own files (messages, recordings, keys, or the
     campaign folder's top level), even into an empty folder there: only under its dist/ or
-    build/ folders, which broadcast makes."""
+    build/ folders, which broadcast makes. Disk images (``image -o``) go by the same rule."""
     where = folder.resolve()
+    if (where / WORKSPACE_FILE).is_file():
+        raise InputError("destination.workspace", path=folder)
     for parent in where.parents:
         if (parent / WORKSPACE_FILE).is_file():
             if where.relative_to(parent).parts[0] not in OWN_PLACES:
