@@ -142,6 +142,17 @@ def test_pull_keeps_a_filled_in_play_log(store, tmp_path):
     assert snapshot(dest) == before
 
 
+def test_a_user_file_that_only_looks_like_a_temporary_is_never_swept_away(store, tmp_path):
+    dest = tmp_path / "xa-a"
+    assert run(None, "pull", store, "xa-a", str(dest)).returncode == 0
+    (dest / ".ghi-chu.part").write_text("của tôi", encoding="utf-8")  # not a name broadcast makes
+    (dest / "index.html").write_text("hỏng")  # damaged: a repair would swap the whole folder
+    before = snapshot(dest)
+    result = run(None, "pull", store, "xa-a", str(dest))
+    assert result.returncode == 2 and ".ghi-chu.part" in result.stderr
+    assert snapshot(dest) == before
+
+
 def test_a_complete_pull_that_was_damaged_is_repaired(store, tmp_path):
     dest = tmp_path / "xa-a"
     assert run(None, "pull", store, "xa-a", str(dest)).returncode == 0

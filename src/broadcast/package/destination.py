@@ -15,6 +15,7 @@ import os
 from collections.abc import Callable
 from pathlib import Path
 
+from broadcast import fsio
 from broadcast.errors import InputError
 from broadcast.package import manifest as manifest_format
 from broadcast.package.manifest import Manifest
@@ -23,9 +24,12 @@ WORKSPACE_FILE = "broadcast.yaml"
 SHOWN_NAMES = 3
 
 
-def is_own_temporary(name: str) -> bool:
-    """broadcast's own temporary names: ``fsio.atomic_path`` files and pull's partial downloads."""
-    return name.startswith(".") and name.endswith(".part")
+def is_own_temporary(path: str, listed: set[str]) -> bool:
+    """broadcast's own temporary names: ``fsio.atomic_path`` files, and pull's partial download
+    of a file the manifest lists (``<path>.part``). Any other name is the user's, even one that
+    looks like a temporary (``.ghi-chu.part``): the folder holding it is not replaced."""
+    name = path.rsplit("/", 1)[-1]
+    return fsio.is_temporary_name(name) or (path.endswith(".part") and path[:-5] in listed)
 
 
 def check_replaceable(folder: Path, commune: str, *, file_hash=None) -> Manifest | None:
@@ -131,7 +135,7 @@ def _extra_entries(folder: Path, found: Manifest) -> list[str]:
                 extra.append(f"{prefix}{name}/")
         dirs[:] = [d for d in dirs if f"{prefix}{d}/" not in extra]
         for name in sorted(files):
-            if f"{prefix}{name}" not in listed and not is_own_temporary(name):
+            if f"{prefix}{name}" not in listed and not is_own_temporary(f"{prefix}{name}", listed):
                 extra.append(f"{prefix}{name}")
     return extra
 
