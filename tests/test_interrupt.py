@@ -24,7 +24,7 @@ from click.testing import CliRunner
 from conftest import write_workspace
 from meter import loudness
 
-from broadcast import fsio, i18n, interrupts
+from broadcast import __version__, fsio, i18n, interrupts
 from broadcast.cli.app import BroadcastGroup
 
 real_signals = pytest.mark.skipif(not Path("/proc/self/stat").exists(),
@@ -279,3 +279,36 @@ def test_next_image_removes_only_its_own_leftovers(workspace: Path, run_cli):
 
     assert result.exit_code == 0, result.stderr
     assert sorted(p.name for p in images.iterdir()) == sorted(["xa-a.img", *(p.name for p in mine)])
+
+
+_SIGNAL_AT = """
+import atexit, builtins, os, runpy, signal, sys
+when, signum, sys.argv = sys.argv[1], getattr(signal, sys.argv[2]), ["broadcast", *sys.argv[3:]]
+real_import = builtins.__import__
+def importing(name, *args, **kwargs):  # the signal comes while the command line is imported
+    if name == "yaml" and when == "import" and not hasattr(importing, "sent"):
+        importing.sent = True
+        os.kill(os.getpid(), signum)
+    return real_import(name, *args, **kwargs)
+builtins.__import__ = importing
+if when == "exit":  # the command has finished and said so: the interpreter is shutting down
+    atexit.register(os.kill, os.getpid(), signum)
+runpy.run_module("broadcast", run_name="__main__", alter_sys=True)
+"""
+
+
+@real_signals
+@pytest.mark.parametrize(("when", "signame", "code"), [("import", "SIGINT", 130), ("import", "SIGTERM", 143),
+                                                       ("exit", "SIGINT", 0), ("exit", "SIGTERM", 0)])
+def test_a_signal_before_or_after_the_command_still_ends_in_one_line(tmp_path, when, signame, code):
+    # Without a guard, a signal while the command line is imported (a few hundred
+    # milliseconds on an office PC) ended with a traceback or killed by SIGINT; one while the
+    # interpreter shut down after a finished command, killed by SIGINT without a word.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "BROADCAST_LANG": "vi"}
+    done = subprocess.run([sys.executable, "-c", _SIGNAL_AT, when, signame, "--version"], env=env,
+                          capture_output=True, text=True, encoding="utf-8", timeout=BOUND)
+    assert done.returncode == code, done.stderr
+    assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+    stopped = i18n.t_in("vi", "cli.interrupted") + "\n"
+    assert done.stderr == (stopped if code else "")
+    assert (__version__ in done.stdout) == (when == "exit")  # the command ran only when it was not stopped

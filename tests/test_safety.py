@@ -142,6 +142,17 @@ def test_pull_keeps_a_filled_in_play_log(store, tmp_path):
     assert snapshot(dest) == before
 
 
+def test_a_user_file_that_only_looks_like_a_temporary_is_never_swept_away(store, tmp_path):
+    dest = tmp_path / "xa-a"
+    assert run(None, "pull", store, "xa-a", str(dest)).returncode == 0
+    (dest / ".ghi-chu.part").write_text("của tôi", encoding="utf-8")  # not a name broadcast makes
+    (dest / "index.html").write_text("hỏng")  # damaged: a repair would swap the whole folder
+    before = snapshot(dest)
+    result = run(None, "pull", store, "xa-a", str(dest))
+    assert result.returncode == 2 and ".ghi-chu.part" in result.stderr
+    assert snapshot(dest) == before
+
+
 def test_a_complete_pull_that_was_damaged_is_repaired(store, tmp_path):
     dest = tmp_path / "xa-a"
     assert run(None, "pull", store, "xa-a", str(dest)).returncode == 0
@@ -192,6 +203,97 @@ def test_image_never_overwrites_a_file_it_did_not_make(campaign, tmp_path):
     (out / "xa-a.img").unlink()
     assert run(campaign, "image", "xa-a", "-o", str(out)).returncode == 0
     assert run(campaign, "image", "xa-a", "-o", str(out)).returncode == 0  # its own: replaced
+
+
+@pytest.mark.parametrize("where", ["recordings", "keys", "link", "through-a-file", "dotdot"])
+def test_pull_refuses_hostile_destinations_before_a_byte_is_written(own_campaign, store, tmp_path,
+                                                                    where):
+    documents = user_folder(tmp_path / "Documents")
+    (own_campaign / where).mkdir()  # an empty folder of the campaign's own is still the campaign's
+    (tmp_path / "link").symlink_to(documents, target_is_directory=True)
+    dest = {"link": tmp_path / "link", "through-a-file": documents / "anh-gia-dinh.jpg" / "xa-a",
+            "dotdot": documents / "Bao cao" / ".."}.get(where, own_campaign / where)
+    before, ours = snapshot(tmp_path), snapshot(own_campaign)
+    result = run(None, "pull", store, "xa-a", str(dest))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert result.stderr.startswith(str(tmp_path)) and result.stderr.count("\n") == 1  # names it
+    assert snapshot(tmp_path) == before and snapshot(own_campaign) == ours
+    assert not [p for p in tmp_path.rglob("*") if ".broadcast-" in p.name]
+
+
+@pytest.mark.parametrize("command", [("usb", "xa-a"), ("image", "xa-a", "-o")], ids=["usb", "image"])
+def test_usb_and_image_never_write_among_the_campaigns_own_files(own_campaign, command):
+    (own_campaign / "recordings").mkdir()
+    before = snapshot(own_campaign)
+    for place in (own_campaign / "recordings", own_campaign):
+        result = run(own_campaign, *command, str(place))
+        assert result.returncode == 2 and "campaign folder" in result.stderr, result.stderr
+    assert snapshot(own_campaign) == before and not any((own_campaign / "recordings").iterdir())
+
+
+@pytest.mark.parametrize("kind", ["report-csv", "report-xlsx", "qr-png", "qr-svg", "key"])
+def test_an_output_file_never_replaces_a_file_of_the_users(campaign, store, tmp_path, kind):
+    name = {"report-csv": "tong-ket.csv", "report-xlsx": "bao-cao.xlsx", "qr-png": "anh.png",
+            "qr-svg": "ban-do.svg", "key": "ghi-chu.txt"}[kind]
+    mine = tmp_path / name
+    mine.write_bytes(os.urandom(2000))
+    command = {"report-csv": (campaign, "report", "--format", "csv", "-o"),
+               "report-xlsx": (campaign, "report", "--format", "xlsx", "-o"),
+               "qr-png": (None, "share", store, "xa-a", "--qr"),
+               "qr-svg": (None, "share", store, "xa-a", "--qr"),
+               "key": (None, "keys", "init", "--force", "--key")}[kind]
+    before = snapshot(tmp_path)
+    result = run(*command, str(mine))
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert str(mine) in result.stderr and "never overwrites your files" in result.stderr
+    assert snapshot(tmp_path) == before
+    mine.unlink()
+    assert run(*command, str(mine)).returncode == 0, "its own output, made afresh"
+    again = run(*command, str(mine))  # and replaced: broadcast knows its own
+    assert again.returncode == 0, again.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [name]
+
+
+def test_schedule_never_deletes_what_the_user_put_in_its_folder(own_campaign, tmp_path):
+    folder = own_campaign / "build" / "schedule" / "xa-a"
+    assert run(own_campaign, "schedule", "--offline").returncode == 0
+    (folder / "ghi-chu.txt").write_text("của tôi", encoding="utf-8")
+    before = snapshot(folder)
+    result = run(own_campaign, "schedule", "--offline", "--mixdown")
+    assert result.returncode == 2 and "ghi-chu.txt" in result.stderr
+    assert snapshot(folder) == before
+    (folder / "ghi-chu.txt").unlink()
+    assert run(own_campaign, "schedule", "--offline", "--mixdown").returncode == 0
+    shutil.rmtree(folder)
+    mine = user_folder(tmp_path / "Documents")
+    folder.symlink_to(mine, target_is_directory=True)  # the folder a link to the user's own
+    before = snapshot(mine)
+    assert run(own_campaign, "schedule", "--offline").returncode == 2
+    assert snapshot(mine) == before
+
+
+@pytest.fixture
+def mounted(tmp_path):
+    """A small file system of its own at tmp_path/disk (a stick's root), or a skip without root."""
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(disk)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("mounting a second file system needs root")
+    yield disk
+    subprocess.run(["umount", str(disk)], check=False)
+
+
+def test_pull_to_a_disks_root_or_a_read_only_disk_writes_nothing(store, tmp_path, mounted):
+    (mounted / "anh.jpg").write_bytes(b"mine")
+    root = run(None, "pull", store, "xa-a", str(mounted))
+    assert root.returncode == 2 and str(mounted / "xa-a") in root.stderr
+    subprocess.run(["mount", "-o", "remount,ro", str(mounted)], check=True)
+    locked = run(None, "pull", store, "xa-a", str(mounted / "xa-a"))
+    assert locked.returncode == 1 and "read-only" in locked.stderr
+    assert f"{mounted}:" in locked.stderr and ".part" not in locked.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["disk"]
+    assert [p.name for p in mounted.iterdir()] == ["anh.jpg"]
 
 
 # --- the swap: old complete or new complete at every instant --------------------------------------

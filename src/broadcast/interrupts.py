@@ -83,12 +83,19 @@ def install() -> None:
     """
     global _installed
     _installed = True
-    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+    if _default_or_early(signal.SIGINT, signal.default_int_handler):
         signal.signal(signal.SIGINT, _raise_interrupted)
-    if signal.getsignal(signal.SIGTERM) is signal.SIG_DFL:
+    if _default_or_early(signal.SIGTERM, signal.SIG_DFL):
         signal.signal(signal.SIGTERM, _raise_terminated)
     if hasattr(signal, "SIGBREAK") and signal.getsignal(signal.SIGBREAK) is signal.SIG_DFL:
         signal.signal(signal.SIGBREAK, _raise_interrupted)
+
+
+def _default_or_early(signum: int, default: object) -> bool:
+    """The handler is Python's default, or the one ``python -m broadcast`` sets while the
+    command line is being imported (``broadcast.__main__``)."""
+    handler = signal.getsignal(signum)
+    return handler is default or getattr(handler, "broadcast_early", False)
 
 
 def ignore_further() -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import hashlib
+import json
 import os
 import pickle
 import re
@@ -137,6 +138,43 @@ def test_a_changed_character_anywhere_in_the_signed_json_is_refused(office):
         assert not verdict.ok, (i, text[max(0, i - 20):i + 20])
         checked += 1
     assert checked > 500  # the loop really reached the fields, not only parse errors
+
+
+def _signed_as_written(data: dict, key: signing.SigningKey) -> Manifest:
+    """``data`` signed over its canonical form by ``key``, as a newer broadcast that knows the
+    added field would sign it, then read back."""
+    data = {k: v for k, v in data.items() if k != "signatures"}
+    body = json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+    data["signatures"] = [{"keyid": key.public.keyid, "sig": base64.b64encode(key.sign(body)).decode(),
+                           "public_key": base64.b64encode(key.public.raw).decode()}]
+    return manifest_mod.parse(json.dumps(data, ensure_ascii=False), "manifest.json")
+
+
+@pytest.mark.parametrize("format_version", [1, 2])
+@pytest.mark.parametrize(("where", "named"), [
+    ("top", "loa_moi"), ("commune", "commune.loa_moi"), ("campaign", "campaign.loa_moi"),
+    ("entry", ": loa_moi"), ("signature", "signatures[0].loa_moi")])
+def test_an_unknown_field_at_any_depth_of_a_signed_manifest_is_refused(office, format_version,
+                                                                        where, named):
+    data = json.loads(dataclasses.replace(make_manifest(), format_version=format_version).to_json())
+    extra = {"loa_moi": {"gain_db": 6}}
+    if where == "top":
+        data.update(extra)
+    elif where in ("commune", "campaign"):
+        data[where].update(extra)
+    elif where == "entry":
+        (data["contents"] if format_version == 2 else data["files"])[1].update(extra)
+    m = _signed_as_written(data, office)
+    if where == "signature":
+        data["signatures"] = [{**m.signatures[0], **extra}]
+        m = manifest_mod.parse(json.dumps(data, ensure_ascii=False), "manifest.json")
+    verdict = check_manifest(m, trusted=[office.public], now=NOW)
+    assert (verdict.ok, verdict.reason) == (False, "unknown_fields")  # the signature itself holds
+    assert any(f.endswith(named) for f in m.unknown_fields), m.unknown_fields
+    assert reread(m).signed_bytes() == m.signed_bytes()  # kept as read, so still covered
+    plain = check_manifest(_signed_as_written(json.loads(make_manifest().to_json()), office),
+                           trusted=[office.public], now=NOW)
+    assert plain.ok, "the same manifest without the field verifies"
 
 
 def test_a_signature_made_by_another_key_fails(office, stranger):

@@ -76,9 +76,18 @@ def _console_for_vietnamese(json_output: bool) -> None:
 def main(argv: list[str] | None = None) -> None:
     """Entry point of the ``broadcast`` console script."""
     interrupts.install()
-    args = sys.argv[1:] if argv is None else argv
-    _console_for_vietnamese("--json" in args)
     try:
+        args = sys.argv[1:] if argv is None else argv
+        _console_for_vietnamese("--json" in args)
         cli.main(args=argv, prog_name="broadcast")
     except interrupts.Stopped as stopped:  # reported, once, by the group's main
         interrupts.leave(int(stopped.code))
+    except SystemExit:
+        # The command has finished and said so: a Ctrl-C now, while the interpreter shuts
+        # down, would end the process killed by SIGINT, without a word.
+        interrupts.ignore_further()
+        raise
+    except KeyboardInterrupt as exc:  # before click's main took over, or after it returned
+        interrupts.ignore_further()
+        sys.stderr.write(i18n.t("cli.interrupted") + "\n")
+        interrupts.leave(interrupts.exit_code(exc))

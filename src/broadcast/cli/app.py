@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import importlib
+import os
 import sys
 from dataclasses import dataclass, field
 
@@ -79,7 +81,7 @@ class BroadcastGroup(click.Group):
         except OSError as exc:
             if debug:
                 raise
-            click.echo(t("cli.os_error", path=exc.filename or "", reason=exc.strerror or exc), err=True)
+            click.echo(_os_message(exc), err=True)
             sys.exit(EXIT_FAILURE)
         except Exception as exc:  # a bug: say so in one line, keep the details for --debug
             if debug:
@@ -87,6 +89,23 @@ class BroadcastGroup(click.Group):
             click.echo(t("cli.internal_error", detail=f"{type(exc).__name__}: {exc}"), err=True)
             sys.exit(EXIT_FAILURE)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+_OS_KEYS = {errno.EROFS: "cli.os_read_only", errno.ENOSPC: "cli.os_full",
+            errno.EACCES: "cli.os_denied", errno.EPERM: "cli.os_denied"}
+
+
+def _os_message(exc: OSError) -> str:
+    """The disk's failure in the user's words, naming the user's folder rather than one of
+    broadcast's own hidden temporary names in it (``.x.img.ab12cd34.part``)."""
+    path = exc.filename or ""
+    name = os.path.basename(str(path))
+    if name.startswith(".") and (name.endswith(".part") or ".broadcast-" in name):
+        path = os.path.dirname(str(path)) or "."
+    key = _OS_KEYS.get(exc.errno or 0)
+    if key is None:
+        return t("cli.os_error", path=path, reason=exc.strerror or exc)
+    return t(key, path=path)
 
 
 def _stopped(cause: BaseException) -> None:

@@ -125,6 +125,7 @@ def write_package(package_dir: Path, target: Path, *, check: Callable[[Path], Re
     plan = load_manifest(package_dir)
     check_target(target)
     final = target / plan.commune["id"]
+    destination.check_outside_campaign(final)
     recovered = tuple(fsio.recover_folder(final, stale_new=True))
     if final.exists():
         existing = destination.check_replaceable(final, plan.commune["id"], file_hash=file_sha256)

@@ -23,9 +23,11 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import zipfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from html import escape
 from pathlib import Path
 
 from broadcast.campaign import sheets
@@ -33,6 +35,7 @@ from broadcast.campaign.fields import languages
 from broadcast.i18n import t_in
 from broadcast.ledger.book import Delivery, Ledger, Play, local_date
 from broadcast.ledger.report_reach import Audience, unreached
+from broadcast.package import destination
 from broadcast.plan import schedule
 
 DELIVERED = ("usb", "image", "cloud")
@@ -293,6 +296,25 @@ def to_csv(report: Report) -> str:
         writer.writerows([[table.title], list(table.header), *rows, []])
     writer.writerows([note] for note in notes(report))
     return buffer.getvalue()
+
+
+def is_own_report(path: Path) -> bool:
+    """Whether the file at ``path`` is a report broadcast wrote (any format), which ``report -o``
+    may replace: its first line (or page title) is the report's title, and a workbook is
+    openpyxl's with that title in it. A file of the user's is never taken for one."""
+    title = _vi("report.title")
+    text = destination.head(path).decode("utf-8", "ignore").lstrip("\ufeff")
+    if text.startswith(f"{title}\r\n") or text.startswith(f"{title}\n"):
+        return True  # csv, table
+    if text.startswith("<!DOCTYPE html>") and f"<title>{escape(title)}</title>" in text:
+        return True
+    try:
+        with zipfile.ZipFile(path) as book:
+            core = book.read("docProps/core.xml").decode("utf-8")
+            strings = book.read("xl/worksheets/sheet1.xml").decode("utf-8")  # the information sheet
+    except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        return False
+    return "<dc:creator>openpyxl</dc:creator>" in core and escape(title) in strings
 
 
 def to_xlsx(report: Report, dest: Path) -> None:

@@ -21,6 +21,7 @@ from broadcast.ledger.book import delivery_from_manifest
 from broadcast.operations import voice
 from broadcast.operations.campaign import Campaign
 from broadcast.operations.produce import ClipsFailed, make_clips
+from broadcast.package import destination
 from broadcast.package.contents import PackagePlan
 from broadcast.progress import Advance, Notice, Reporter, quiet
 from broadcast.sound import render as renderer
@@ -93,6 +94,7 @@ def write_stick(campaign: Campaign, commune: str, target: Path, *, replace: bool
                 offline: bool | None = None, report: Reporter = quiet) -> OnStick:
     """Build ``commune``'s package and write it onto the stick mounted at ``target``, read back."""
     usb.check_target(Path(target))  # before minutes of rendering, not after
+    destination.check_outside_campaign(Path(target) / commune)
     with campaign.writing("usb"):
         built = build(campaign, (commune,), offline=offline, report=report)[0]
         total = built.size
@@ -132,6 +134,8 @@ def make_images(campaign: Campaign, communes: Sequence[str] = (), *, everyone: b
     """One FAT32 disk image per commune (``<commune>.img``), for dd, Rufus or balenaEtcher."""
     if not communes and not everyone:
         raise InputError("cli.image.which")
+    if output is not None:  # told before minutes of building, not after
+        destination.check_outside_campaign(Path(output))
     with campaign.writing("image"):
         built = build(campaign, () if everyone else communes, offline=offline, jobs=jobs,
                       report=report)
@@ -230,6 +234,8 @@ def share(url: str, commune: str, *, expires: str = "7d", qr: Path | None = None
           store_options: dict | None = None) -> Shared:
     """A link from which ``commune``'s latest package can be pulled without credentials."""
     seconds = sharer.parse_expiry(expires)
+    if qr:
+        sharer.check_qr_path(Path(qr))  # before the link is made, not after
     link = sharer.share(open_store(url, **(store_options or {})), commune, seconds)
     if qr:
         sharer.write_qr(link, qr)

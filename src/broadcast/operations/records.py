@@ -16,6 +16,7 @@ from broadcast.ledger.book import NAME as LEDGER_NAME
 from broadcast.ledger.book import Ledger
 from broadcast.ledger.report_reach import URGENT, Audience, Urgent
 from broadcast.operations.campaign import Campaign, find_optional
+from broadcast.package import destination
 from broadcast.trust import policy, signing
 
 FORMATS = ("table", "csv", "xlsx", "html")
@@ -38,6 +39,8 @@ def report(campaign: Campaign, *, start: dt.date | None = None, end: dt.date | N
     path = campaign.root / LEDGER_NAME
     if not path.is_file():  # do not create an empty ledger just to report nothing
         raise InputError("cli.report.no_ledger", path=path)
+    if output is not None:  # an earlier report is replaced, a file of the user's never
+        destination.check_output_file(Path(output), reports.is_own_report)
     with Ledger(path) as book:
         made = reports.build_report(book, start=start, end=end, audience=_audience(campaign))
     if fmt == "xlsx":

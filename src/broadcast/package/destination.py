@@ -12,8 +12,10 @@ operator's work, not broadcast's, so a package holding one is refused too until 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
+from broadcast import fsio
 from broadcast.errors import InputError
 from broadcast.package import manifest as manifest_format
 from broadcast.package.manifest import Manifest
@@ -22,9 +24,12 @@ WORKSPACE_FILE = "broadcast.yaml"
 SHOWN_NAMES = 3
 
 
-def is_own_temporary(name: str) -> bool:
-    """broadcast's own temporary names: ``fsio.atomic_path`` files and pull's partial downloads."""
-    return name.startswith(".") and name.endswith(".part")
+def is_own_temporary(path: str, listed: set[str]) -> bool:
+    """broadcast's own temporary names: ``fsio.atomic_path`` files, and pull's partial download
+    of a file the manifest lists (``<path>.part``). Any other name is the user's, even one that
+    looks like a temporary (``.ghi-chu.part``): the folder holding it is not replaced."""
+    name = path.rsplit("/", 1)[-1]
+    return fsio.is_temporary_name(name) or (path.endswith(".part") and path[:-5] in listed)
 
 
 def check_replaceable(folder: Path, commune: str, *, file_hash=None) -> Manifest | None:
@@ -33,6 +38,12 @@ def check_replaceable(folder: Path, commune: str, *, file_hash=None) -> Manifest
     file's sha256 (memoized by the caller); it is needed only to notice a filled-in play log."""
     if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
         raise InputError("destination.not_a_folder", path=folder)
+    check_outside_campaign(folder)
+    for place in folder.parents:  # a path through a file is told as that file
+        if place.exists() and not place.is_dir():
+            raise InputError("destination.through_a_file", path=place)
+    if folder.exists() and os.path.ismount(folder):  # a disk's root is never renamed or replaced
+        raise InputError("destination.root", path=folder, suggestion=folder / commune)
     if not folder.exists() or not any(folder.iterdir()):
         return None
     if (folder / WORKSPACE_FILE).exists():
@@ -52,6 +63,49 @@ def check_replaceable(folder: Path, commune: str, *, file_hash=None) -> Manifest
             and file_hash(folder / log.path) != log.sha256:
         raise InputError("destination.play_log_filled", path=folder / log.path)
     return found
+
+
+OWN_PLACES = frozenset({"dist", "build"})
+"""The folders of a campaign that hold only what broadcast makes (packages, images, clips)."""
+
+
+def check_outside_campaign(folder: Path) -> None:
+    """A package never goes into a campaign's own files (messages, recordings, keys, or the
+    campaign folder's top level), even into an empty folder there: only under its dist/ or
+    build/ folders, which broadcast makes. Disk images (``image -o``) go by the same rule."""
+    where = folder.resolve()
+    if (where / WORKSPACE_FILE).is_file():
+        raise InputError("destination.workspace", path=folder)
+    for parent in where.parents:
+        if (parent / WORKSPACE_FILE).is_file():
+            if where.relative_to(parent).parts[0] not in OWN_PLACES:
+                raise InputError("destination.inside_workspace", path=folder, workspace=parent)
+            return
+
+
+def check_output_file(path: Path, ours: Callable[[Path], bool]) -> None:
+    """An output file (a report, a QR code, a key) may be written at ``path`` only where nothing
+    is yet, or over an earlier output of the same kind that ``ours(path)`` recognizes as
+    broadcast's own; InputError (exit 2) for anything else, before a byte is written: a file of
+    the user's, a link (whose target would be the user's), a folder, or a path through a file."""
+    for place in path.parents:
+        if place.exists() or place.is_symlink():
+            if not place.is_dir():
+                raise InputError("destination.through_a_file", path=place)
+            break
+    if path.is_symlink() or (path.exists() and not path.is_file()):
+        raise InputError("destination.file_not_a_file", path=path)
+    if path.exists() and not ours(path):
+        raise InputError("destination.file_not_ours", path=path)
+
+
+def head(path: Path, size: int = 4096) -> bytes:
+    """The first bytes of a file, for recognizing an output of broadcast's own; b"" when unreadable."""
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(size)
+    except OSError:
+        return b""
 
 
 def _read_manifest(folder: Path) -> Manifest | None:
@@ -81,7 +135,7 @@ def _extra_entries(folder: Path, found: Manifest) -> list[str]:
                 extra.append(f"{prefix}{name}/")
         dirs[:] = [d for d in dirs if f"{prefix}{d}/" not in extra]
         for name in sorted(files):
-            if f"{prefix}{name}" not in listed and not is_own_temporary(name):
+            if f"{prefix}{name}" not in listed and not is_own_temporary(f"{prefix}{name}", listed):
                 extra.append(f"{prefix}{name}")
     return extra
 

@@ -18,6 +18,7 @@ signatures verify unchanged.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
@@ -44,6 +45,9 @@ class FileEntry:
     language: str | None = None
     topics: tuple[str, ...] | None = None
     """Language and topics of the message: reports need them where no workspace exists."""
+    unknown: tuple[tuple[str, object], ...] = field(default=(), compare=False)
+    """Fields of the entry as read that this version does not know: kept, so the signature
+    (which covers them) still verifies, and the manifest is refused for holding them."""
 
 
 @dataclass(frozen=True)
@@ -71,7 +75,16 @@ class Manifest:
 
     @property
     def unknown_fields(self) -> tuple[str, ...]:
-        return tuple(sorted(self.unknown))
+        """Every field this version does not know, at any depth: ``surprise`` at the top,
+        ``commune.surprise``, ``signatures[0].surprise``, ``contents: surprise`` in a file entry."""
+        nested = [f"{name}.{key}" for name, known in NESTED_FIELDS.items()
+                  if isinstance(getattr(self, name), dict) for key in getattr(self, name)
+                  if key not in known]
+        nested += [f"signatures[{i}].{key}" for i, sig in enumerate(self.signatures)
+                   if isinstance(sig, dict) for key in sig if key not in SIGNATURE_FIELDS]
+        place = "contents" if self.format_version >= 2 else "files"
+        nested += sorted({f"{place}: {key}" for f in self.files for key, _ in f.unknown})
+        return (*sorted(self.unknown), *nested)
 
     @property
     def audio(self) -> tuple[FileEntry, ...]:
@@ -82,7 +95,8 @@ class Manifest:
         """The document as JSON data, in the layout of its own format version."""
         data = asdict(self)
         data.update(data.pop("unknown"))
-        entries = [{k: (list(v) if isinstance(v, tuple) else v) for k, v in f.items() if v is not None}
+        entries = [{**{k: (list(v) if isinstance(v, tuple) else v) for k, v in f.items()
+                       if v is not None and k != "unknown"}, **dict(f["unknown"])}
                    for f in data["files"]]
         if self.format_version >= 2:
             data["contents"], data["files"] = _by_content(entries)
@@ -151,6 +165,19 @@ def safe_path(path: str, shown: str | None = None) -> str:
 KNOWN_FIELDS = frozenset({"format", "format_version", "campaign", "organization", "commune", "version",
                           "created", "tool", "files", "sequence", "expires", "signatures", "extra"})
 KNOWN_FIELDS_V2 = KNOWN_FIELDS | {"contents"}
+NESTED_FIELDS = {"campaign": frozenset({"id", "name", "start", "end"}),
+                 "commune": frozenset({"id", "name", "province"})}
+"""The fields inside the top-level objects this version knows; ``extra`` is free by design."""
+SIGNATURE_FIELDS = frozenset({"keyid", "public_key", "sig"})
+ENTRY_FIELDS = frozenset(f.name for f in dataclasses.fields(FileEntry)) - {"unknown"}
+
+
+def _entry(entry: dict, shown: str) -> FileEntry:
+    known = {k: v for k, v in entry.items() if k in ENTRY_FIELDS}
+    if "topics" in known:
+        known["topics"] = tuple(known["topics"])
+    unknown = tuple(sorted((k, v) for k, v in entry.items() if k not in ENTRY_FIELDS))
+    return FileEntry(**{**known, "path": safe_path(entry["path"], shown)}, unknown=unknown)
 
 
 def _no_duplicates(pairs: list[tuple[str, object]]) -> dict:
@@ -190,9 +217,7 @@ def parse(text: str, shown: str) -> Manifest:
         if version > FORMAT_VERSION:
             raise PackageRefused("manifest.too_new", path=shown, version=data["format_version"])
         entries = _entries_v2(data) if version >= 2 else data["files"]
-        files = tuple(FileEntry(**{**entry, "path": safe_path(entry["path"], shown),
-                                   **({"topics": tuple(entry["topics"])} if "topics" in entry else {})})
-                      for entry in entries)
+        files = tuple(_entry(entry, shown) for entry in entries)
         known = {k: data[k] for k in ("campaign", "organization", "commune", "version",
                                       "created", "tool")}
         fields = KNOWN_FIELDS_V2 if version >= 2 else KNOWN_FIELDS

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from broadcast import fsio
 from broadcast.campaign.model import Workspace
+from broadcast.errors import InputError
 from broadcast.plan import playlist, schedule
 from broadcast.plan.dateless import evergreen
 from broadcast.sound import audio, render
@@ -37,9 +38,10 @@ def write_schedule(ws: Workspace, plan_: schedule.Schedule, made: Clips, *,
     ``communes`` when they are named (the others' files are left as they are)."""
     mixdown = ws.settings.schedule.mixdown if mixdown is None else mixdown
     written: list[Path] = []
-    for commune in plan_.communes:
-        if communes is not None and commune.commune not in communes:
-            continue
+    chosen = [c for c in plan_.communes if communes is None or c.commune in communes]
+    for commune in chosen:  # every folder checked before a byte is written in any of them
+        check_own_folder(ws.root / SCHEDULE_DIR / commune.commune)
+    for commune in chosen:
         folder = ws.root / SCHEDULE_DIR / commune.commune
         titles = next(c for c in ws.communes if c.id == commune.commune).slot_titles
         files: dict[str, str | Path] = {}
@@ -49,10 +51,10 @@ def write_schedule(ws: Workspace, plan_: schedule.Schedule, made: Clips, *,
                 files.update(playlist.both(name, _entries(slot.items, folder), playlist.slot_title(
                     titles.get(slot.slot, slot.slot), day.date)))
                 if mixdown and slot.items:
-                    files[f"mixdown/{name}.mp3"] = _mixdown(ws, slot, made)
+                    files[f"{MIXDOWN_DIR}/{name}.mp3"] = _mixdown(ws, slot, made)
         for slot_name, items in evergreen(ws, plan_, commune.commune).items():
             files.update(playlist.both(slot_name, _entries(items, folder), titles.get(slot_name)))
-        files["lich-phat.csv"] = playlist.schedule_sheet(
+        files[SHEET_NAME] = playlist.schedule_sheet(
             commune, lambda _day, slot, index, here=folder: _relative(slot.items[index].path, here),
             titles=titles)
         written += _replace_folder(folder, files)
@@ -100,6 +102,48 @@ def _silence(ws: Workspace, seconds: float) -> Path:
         audio.silence_mp3(seconds, profile, store.blob(key, ".mp3"))
         store.commit(key, ".mp3", {"silence": seconds})
     return store.blob(key, ".mp3")
+
+
+MIXDOWN_DIR = "mixdown"
+SHEET_NAME = "lich-phat.csv"
+OWN_SUFFIXES = (".m3u8", ".pls")
+
+
+def check_own_folder(folder: Path) -> None:
+    """A commune's schedule folder is rewritten whole (stale playlists go), so it may hold only
+    what broadcast writes there: playlists, the schedule sheet, mixdowns, and its own
+    temporaries. A file or a link of the user's is refused (InputError) and nothing is touched."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise InputError("destination.not_a_folder", path=folder)
+    if not folder.exists():
+        return
+    foreign = [name for name in _entries_of(folder) if not _is_own_output(name)]
+    if foreign:
+        raise InputError("schedule.foreign_files", path=folder, count=len(foreign),
+                         names=", ".join(foreign[:3]) + (", …" if len(foreign) > 3 else ""))
+
+
+def _entries_of(folder: Path, prefix: str = "") -> list[str]:
+    """Names under ``folder`` ("mixdown/x.mp3"); anything but a plain file ends in "/" (a folder
+    or a link is never broadcast's here, except the mixdown folder, which is entered)."""
+    names = []
+    for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+        if not prefix and entry.name == MIXDOWN_DIR and entry.is_dir(follow_symlinks=False):
+            names += _entries_of(Path(entry.path), f"{MIXDOWN_DIR}/")
+        else:
+            names.append(prefix + entry.name + ("" if entry.is_file(follow_symlinks=False) else "/"))
+    return names
+
+
+def _is_own_output(name: str) -> bool:
+    base = name.rsplit("/", 1)[-1]
+    if fsio.is_temporary_name(base):
+        return True
+    if name.endswith("/"):
+        return False
+    if name.startswith(f"{MIXDOWN_DIR}/"):
+        return base.endswith(".mp3")
+    return base == SHEET_NAME or base.endswith(OWN_SUFFIXES)
 
 
 def _replace_folder(folder: Path, files: dict[str, str | Path]) -> list[Path]:

@@ -141,12 +141,25 @@ def init_key(path: Path, *, force: bool = False) -> SigningKey:
     path = Path(path)
     if path.exists() and not force:
         raise InputError("signing.key_exists", path=path)
+    if (path.exists() or path.is_symlink()) and not _is_private_key(path):
+        raise InputError("signing.key_not_a_key", path=path)  # --force replaces keys only
     if not path.parent.exists():
         path.parent.mkdir(parents=True)
         path.parent.chmod(0o700)  # mkdir's mode is cut by the umask; the folder is private
     key = SigningKey(Ed25519PrivateKey.generate())
     fsio.write_bytes(path, key._pem(), private=True)
     return key
+
+
+def _is_private_key(path: Path) -> bool:
+    """Whether ``path`` is a plain file holding an Ed25519 private key (what ``--force`` may replace)."""
+    if path.is_symlink() or not path.is_file() or path.stat().st_size > 64 * 1024:
+        return False
+    try:
+        found = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (ValueError, TypeError, OSError):
+        return False
+    return isinstance(found, Ed25519PrivateKey)
 
 
 def load_key(path: Path) -> SigningKey:

@@ -216,10 +216,13 @@ def _fetch(source: Source, key: str, target: Path, sha256: str,
 
 
 def destination_folder(dest: Path, commune: str) -> Path:
-    """DEST as an absolute folder (``.`` is the folder it names). A drive's root cannot be
-    replaced whole: the package goes into a folder on it."""
+    """DEST as an absolute folder (``.`` is the folder it names). A drive's root, or the root
+    of a mounted disk, cannot be replaced whole: the package goes into a folder on it."""
     folder = Path(os.path.abspath(dest))
-    if folder.parent == folder:
+    for place in folder.parents:  # a path through a file is told as that file
+        if place.exists() and not place.is_dir():
+            raise InputError("destination.through_a_file", path=place)
+    if folder.parent == folder or (folder.is_dir() and os.path.ismount(folder)):
         raise InputError("destination.root", path=folder, suggestion=folder / commune)
     return folder
 

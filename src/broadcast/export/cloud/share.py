@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import secrets
+import zlib
 from pathlib import Path
 
 from broadcast import fsio
@@ -22,6 +24,7 @@ from broadcast.export.cloud import coding
 from broadcast.export.cloud import layout as cloud
 from broadcast.export.cloud.pull import SHARE_FORMAT
 from broadcast.export.cloud.store import Store
+from broadcast.package import destination
 from broadcast.package import manifest as manifest_format
 
 MAX_EXPIRY = 7 * 24 * 3600
@@ -64,16 +67,49 @@ def share(store: Store, commune: str, expires: int) -> str:
     return store.presign(key, expires)
 
 
+QR_MARK = "broadcast share link"
+"""Carried by every QR code file broadcast writes (a PNG text chunk, the SVG's description), so
+``share --qr`` replaces its own earlier code and never a picture of the user's."""
+
+
+def check_qr_path(dest: Path) -> None:
+    """Before anything is shared: a PNG or SVG name, and nothing there but an earlier QR code
+    of broadcast's own (InputError otherwise)."""
+    if dest.suffix.lower() not in (".png", ".svg"):
+        raise InputError("cloud.qr_format", path=dest)
+    destination.check_output_file(dest, is_own_qr)
+
+
+def is_own_qr(path: Path) -> bool:
+    first = destination.head(path, 1024)
+    return _png_text(QR_MARK) in first or f"<desc>{QR_MARK}</desc>".encode() in first
+
+
+def _png_text(text: str) -> bytes:
+    return b"tEXtSoftware\x00" + text.encode("latin-1")
+
+
+def _with_text_chunk(png: bytes, text: str) -> bytes:
+    """The PNG with a tEXt chunk right after its header chunk (8-byte signature, 25-byte IHDR)."""
+    data = _png_text(text)
+    chunk = len(data[4:]).to_bytes(4, "big") + data + zlib.crc32(data).to_bytes(4, "big")
+    return png[:33] + chunk + png[33:]
+
+
 def write_qr(url: str, dest: Path) -> Path:
     """The link as a QR code image (PNG or SVG by the file's extension) for the printed sheet."""
     import segno
 
+    check_qr_path(dest)
     code = segno.make(url, error="m")
-    suffix = dest.suffix.lower()
-    if suffix not in (".png", ".svg"):
-        raise InputError("cloud.qr_format", path=dest)
-    with fsio.atomic_path(dest) as tmp:
-        code.save(str(tmp), kind=suffix[1:], scale=4, border=4)
+    buffer = io.BytesIO()
+    if dest.suffix.lower() == ".png":
+        code.save(buffer, kind="png", scale=4, border=4)
+        body = _with_text_chunk(buffer.getvalue(), QR_MARK)
+    else:
+        code.save(buffer, kind="svg", scale=4, border=4, desc=QR_MARK)
+        body = buffer.getvalue()
+    fsio.write_bytes(dest, body)
     return dest
 
 
