@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -57,17 +58,29 @@ def existing_file(root: Path) -> Callable[[object], Path]:
     return parse
 
 
+_FOREIGN_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\|//)")
+"""A path absolute on another system: C:\\Thu-am\\a.mp3, \\\\may-chu\\chung (a share)."""
+
+
 def media_file(root: Path, folders: Sequence[Path] = ()) -> Callable[[object], Path]:
     """A recording or jingle: an existing file inside the campaign folder (it travels with it),
-    or inside one of the folders the settings allow (``recordings: {folders: [...]}``)."""
+    written from the campaign folder, or inside one of the folders the settings allow
+    (``recordings: {folders: [...]}``). A symbolic link counts where it leads."""
     must_exist = existing_file(root)
-    allowed = [root.resolve(), *(p.resolve() for p in folders)]
+    inside = root.resolve()
+    allowed = [inside, *(p.resolve() for p in folders)]
 
     def parse(value: object) -> Path:
         written = _written_path(value)
+        if _FOREIGN_ABSOLUTE.match(f.nfc(value)) and not written.is_absolute():
+            raise FieldError("field.outside_workspace", value=f.nfc(value))
         path = (written if written.is_absolute() else root / written).resolve()
         if not any(path.is_relative_to(folder) for folder in allowed):
             raise FieldError("field.outside_workspace", value=f.nfc(value))
+        outside_folders = not any(path.is_relative_to(p.resolve()) for p in folders)
+        if written.is_absolute() and path.is_relative_to(inside) and outside_folders:
+            raise FieldError("field.absolute_path", value=f.nfc(value),
+                             relative=path.relative_to(inside).as_posix())
         return must_exist(value)
     return parse
 
@@ -86,7 +99,7 @@ def optional_file(root: Path, folders: Sequence[Path] = ()) -> Callable[[object]
 def message_table(root: Path, folders: Sequence[Path] = ()) -> dict[str, Field]:
     return {
         "id": Field(f.ident, required=True),
-        "title": Field(f.text, required=True),
+        "title": Field(f.line, required=True),
         "topics": Field(f.text_list, shape="list"),
         "language": Field(f.language),
         "priority": Field(f.priority),
@@ -99,7 +112,7 @@ def message_table(root: Path, folders: Sequence[Path] = ()) -> dict[str, Field]:
         "recording": Field(media_file(root, folders)),
         "engine": Field(engine),
         "voice": Field(f.nfc),
-        "speaker": Field(f.text),
+        "speaker": Field(f.line),
         "profile": Field(f.ident),
         "intro": Field(optional_file(root, folders)),
         "outro": Field(optional_file(root, folders)),
@@ -113,13 +126,13 @@ SLOT_TABLE = {
     "minutes": Field(f.integer(1, 240), required=True),
     "weekdays": Field(f.weekdays, shape="list"),
     "fill": Field(f.number(0.05, 1.0)),
-    "title": Field(f.text),
+    "title": Field(f.line),
 }
 
 CONTACT_TABLE = {
-    "person": Field(f.text),
-    "phone": Field(f.text),
-    "email": Field(f.text),
+    "person": Field(f.line),
+    "phone": Field(f.plain),
+    "email": Field(f.line),
 }
 
 SCHEDULE_TABLE = {
@@ -133,9 +146,9 @@ SCHEDULE_TABLE = {
 
 COMMUNE_TABLE_BASE = {
     "id": Field(f.ident, required=True),
-    "name": Field(f.text, required=True),
-    "province": Field(f.text, required=True),
-    "district": Field(f.text),
+    "name": Field(f.line, required=True),
+    "province": Field(f.line, required=True),
+    "district": Field(f.line),
     "languages": Field(f.language_list, required=True, shape="list"),
     "slots": Field(lambda value: value, required=True, shape="items"),
     "channel": Field(f.channel),
@@ -163,7 +176,7 @@ SIGNING_TABLE = {
 
 CAMPAIGN_TABLE = {
     "id": Field(f.ident, required=True),
-    "name": Field(f.text, required=True),
+    "name": Field(f.line, required=True),
     "start": Field(f.date, required=True),
     "end": Field(f.date, required=True),
 }
@@ -218,7 +231,7 @@ def _mapping(value: object) -> object:
 
 def settings_table(root: Path) -> dict[str, Field]:
     return {
-        "organization": Field(f.text, required=True),
+        "organization": Field(f.line, required=True),
         "campaign": Field(_mapping, shape="mapping"),  # required: settings names its parts
         "language": Field(f.language),
         "profile": Field(f.ident),

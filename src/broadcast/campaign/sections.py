@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from broadcast.campaign import checks, records
-from broadcast.campaign.fields import language_name, languages
+from broadcast.campaign.fields import language_name, languages, shown
 from broadcast.campaign.model import LEXICON_TABLES, Commune, Message, Slot, Source
 from broadcast.campaign.reader import Reader
 from broadcast.campaign.settings import NamedSlots, slot
@@ -47,7 +47,7 @@ def read_messages(reader: Reader, files: tuple[str, ...], default_language: str,
         rows = _message_rows(reader, name)
         for index, raw in enumerate(rows):
             line = reader.item_line(rows, index, raw)
-            label = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else None
+            label = shown(str(raw.get("id"))) if isinstance(raw, dict) and raw.get("id") else None
             before = reader.errors()
             values = reader.record(raw, table, name, label, line, aliases=column_aliases())
             reader.unique(seen, values, name, line, "workspace.duplicate_message")
@@ -85,7 +85,7 @@ def read_communes(reader: Reader, name: str, named: NamedSlots) -> list[Commune]
     items = reader.section(reader.yaml(name), "communes", name)
     for index, raw in enumerate(items):
         line = reader.item_line(items, index, raw)
-        label = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else None
+        label = shown(str(raw.get("id"))) if isinstance(raw, dict) and raw.get("id") else None
         before = reader.errors()
         values = reader.record(raw, records.COMMUNE_TABLE_BASE, name, label, line)
         at = raw.line_of("slots") if isinstance(raw, LineMap) and "slots" in raw else line
@@ -110,6 +110,8 @@ def _commune_slots(reader: Reader, raw: object, named: NamedSlots, file: str, la
                    line: int | None, unknown: dict[str, list]) -> tuple[Slot, ...]:
     if raw is None:
         return ()
+    if isinstance(raw, str):  # slots: sang, chieu (the brackets left out)
+        raw = [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
     items = raw if isinstance(raw, list) else [raw]
     where = {"file": file, "line": line, "record": label, "field": "slots"}
     if not items:
@@ -132,7 +134,7 @@ def read_lexicon(reader: Reader, path: Path | None) -> dict[str, dict[str, str]]
     ``written: spoken``; ``lexicon.yaml`` is optional unless the settings name one."""
     if path is None:
         path = reader.root / "lexicon.yaml"
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():  # a folder or a broken link is told
             return {}
     inside = path.resolve().is_relative_to(reader.root.resolve())
     shown = os.path.relpath(path, reader.root) if inside else str(path)

@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from broadcast.campaign import encoding
-from broadcast.campaign.yamlfile import LineMap
+from broadcast.campaign.yamlfile import MAX_TEXT_MEGABYTES, LineMap
 from broadcast.errors import Problem
 from broadcast.i18n import t
 
@@ -96,7 +96,7 @@ def _records(grid: list[tuple[int, list[object]]], shown: str, *,
         record.line = line
         for name, cell in zip(names, cells, strict=False):
             if name and _filled(cell):
-                record[name] = cell.strip() if isinstance(cell, str) else cell
+                record[name] = _field_value(cell)
                 record.lines[name] = line
         records.append(record)
     return records, problems
@@ -132,10 +132,16 @@ def _row_problems(names: list[str | None], blank: set[int], cells: list[object],
     where = {"file": shown, "line": line}
     for index, cell in enumerate(cells):
         name = names[index] if index < len(names) else None
-        if csv_file and isinstance(cell, str) and "\n" in cell.strip() and (
-                name not in MULTILINE_FIELDS or _looks_like_rows(cell, len(names))):
+        swallowed = csv_file and isinstance(cell, str) and "\n" in cell.strip() and (
+            name not in MULTILINE_FIELDS or _looks_like_rows(cell, len(names)))
+        if swallowed or isinstance(cell, UnclosedCell):
             return [Problem("workspace.sheet_unclosed_quote", **where, field=name,
                             params={"row": line})]
+    for index, cell in enumerate(cells):
+        if isinstance(cell, str) and cell.strip() in EXCEL_ERRORS:
+            name = names[index] if index < len(names) else None
+            return [Problem("workspace.sheet_formula_error", **where, field=name,
+                            params={"value": cell.strip(), "column": column_letter(index)})]
     stray = [index for index, cell in enumerate(cells) if _filled(cell)
              and (index >= len(names) or (names[index] is None and index in blank))]
     if stray:
@@ -166,6 +172,9 @@ def _filled(cell: object) -> bool:
 
 def _csv_grid(path: Path) -> list[tuple[int, list[object]]]:
     """Every record with the line it starts on (a quoted cell may span lines)."""
+    if path.stat().st_size > MAX_TEXT_MEGABYTES << 20 and path.is_file():
+        raise SheetError("workspace.file_too_big", size=round(path.stat().st_size / (1 << 20)),
+                         max=MAX_TEXT_MEGABYTES)
     raw = path.read_bytes()
     if raw.startswith(b"PK\x03\x04"):
         raise SheetError("workspace.sheet_is_xlsx")
@@ -187,7 +196,25 @@ def _csv_grid(path: Path) -> list[tuple[int, list[object]]]:
             start = reader.line_num + 1
     except csv.Error:  # a field past csv's size limit: a quote that never closes
         raise SheetError("workspace.sheet_unclosed_quote", start, row=start) from None
+    if grid and grid[-1][1] and _unclosed_at_end(text, grid[-1][0], delimiter):
+        cells = grid[-1][1]
+        cells[-1] = UnclosedCell(cells[-1])  # the quote opened in the last cell csv read
     return grid
+
+
+class UnclosedCell(str):
+    """The cell of a sheet's last row whose opening quote never closes: csv ran it to the end of
+    the file (on rows before the last, the line breaks it swallowed give it away)."""
+
+
+def _unclosed_at_end(text: str, start: int, delimiter: str) -> bool:
+    """Whether the last record holds a quote that opens and never closes."""
+    rest = "".join(text.splitlines(keepends=True)[start - 1:])
+    try:
+        list(csv.reader(io.StringIO(rest, newline=""), delimiter=delimiter, strict=True))
+    except csv.Error as exc:
+        return "end of data" in str(exc) or "EOF" in str(exc)
+    return False
 
 
 def _xlsx_grid(path: Path) -> list[tuple[int, list[object]]]:
@@ -203,12 +230,30 @@ def _xlsx_grid(path: Path) -> list[tuple[int, list[object]]]:
         raise SheetError("workspace.sheet_damaged") from exc
     try:
         sheet = book.worksheets[0]
-        return [(number, [_xlsx_cell(c) for c in row])
+        grid = [(number, [_xlsx_cell(c) for c in row])
                 for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        if not any(_filled(c) for _, cells in grid for c in cells):
+            _refuse_empty_first(book)
+        return grid
+    except SheetError:
+        raise
     except Exception as exc:  # damage found while reading rows: same boundary as above
         raise SheetError("workspace.sheet_damaged") from exc
     finally:
         book.close()
+
+
+EXCEL_ERRORS = frozenset({"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!",
+                          "#SPILL!", "#CALC!", "#GETTING_DATA"})
+"""What a cell shows when its formula fails: never a title or a text."""
+
+
+def _refuse_empty_first(book: object) -> None:
+    """The first sheet is empty: if another holds rows, say which (messages are read from the
+    first sheet only)."""
+    for other in book.worksheets[1:]:  # type: ignore[attr-defined]
+        if any(_filled(c) for row in other.iter_rows(values_only=True) for c in row):
+            raise SheetError("workspace.sheet_first_empty", sheet=other.title)
 
 
 def _xlsx_cell(value: object) -> object:
@@ -217,6 +262,16 @@ def _xlsx_cell(value: object) -> object:
     if isinstance(value, float) and value.is_integer():
         return int(value)
     return value
+
+
+def _field_value(cell: object) -> object:
+    """A message cell as the sheet shows it: a number as its text ("12", "1.5": a CSV gives
+    text too, and the number fields read numbers from it), a date as a date, a yes/no as one."""
+    if isinstance(cell, str):
+        return cell.strip()
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        return str(cell)
+    return cell
 
 
 def read_grid(path: Path) -> list[tuple[int, list[object]]]:
