@@ -208,13 +208,17 @@ MESSAGE_SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx")
 
 
 def _file_name(suffixes: tuple[str, ...]) -> Callable[[object], str]:
-    """A file name the settings list: one of the kinds broadcast reads."""
+    """A file name the settings list: one of the kinds broadcast reads, inside the campaign
+    folder (the campaign's own records travel with it to another computer)."""
     def parse(value: object) -> str:
         name = f.nfc(value)
         if not name.lower().endswith(suffixes):
             key = "field.old_excel" if name.lower().endswith((".xls", ".ods")) else "field.bad_file_kind"
             raise FieldError(key, value=name, kinds=", ".join(suffixes))
-        return name
+        written = _written_path(name)
+        if written.is_absolute() or _FOREIGN_ABSOLUTE.match(name) or ".." in written.parts:
+            raise FieldError("field.record_file_outside", value=name)
+        return written.as_posix()
     return parse
 
 
@@ -222,6 +226,11 @@ def _message_files(value: object) -> tuple[str, ...]:
     names = tuple(_file_name(MESSAGE_SUFFIXES)(name) for name in f.split_list(value))
     if not names:
         raise FieldError("field.empty")
+    seen: set[str] = set()
+    for name in names:  # read twice, every message would collide with itself
+        if name.casefold() in seen:
+            raise FieldError("field.file_listed_twice", value=name)
+        seen.add(name.casefold())
     return names
 
 

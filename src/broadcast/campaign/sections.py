@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from broadcast.campaign import checks, records
-from broadcast.campaign.fields import language_name, languages, shown
+from broadcast.campaign.fields import language_name, languages, nfc, shown
 from broadcast.campaign.model import LEXICON_TABLES, Commune, Message, Slot, Source
 from broadcast.campaign.reader import Reader
 from broadcast.campaign.settings import NamedSlots, slot
@@ -137,30 +137,55 @@ def read_lexicon(reader: Reader, path: Path | None) -> dict[str, dict[str, str]]
         if not path.exists() and not path.is_symlink():  # a folder or a broken link is told
             return {}
     inside = path.resolve().is_relative_to(reader.root.resolve())
-    shown = os.path.relpath(path, reader.root) if inside else str(path)
-    top = reader.top(reader.yaml(shown, path), shown, LEXICON_TABLES)
+    name_shown = os.path.relpath(path, reader.root) if inside else str(path)
+    top = reader.top(reader.yaml(name_shown, path), name_shown, LEXICON_TABLES)
     if top is None:
         return {}
     tables = {}
     for name in LEXICON_TABLES:
         if top.get(name) is not None:
-            tables[name] = _lexicon_table(reader, top, name, shown)
+            tables[name] = _lexicon_table(reader, top, name, name_shown)
     return tables
 
 
-def _lexicon_table(reader: Reader, top: LineMap, name: str, shown: str) -> dict[str, str]:
+CASE_BLIND_TABLES = frozenset({"words"})
+"""Tables matched whatever the case: two keys differing only in case are one entry there."""
+
+
+def _lexicon_table(reader: Reader, top: LineMap, name: str, shown_file: str) -> dict[str, str]:
     table = top[name]
     if not isinstance(table, dict):
-        reader.add("workspace.expected_mapping", file=shown, line=top.line_of(name), params={"key": name})
+        reader.add("workspace.expected_mapping", file=shown_file, line=top.line_of(name),
+                   params={"key": name})
         return {}
-    entries = {}
+    entries: dict[str, str] = {}
+    first: dict[str, tuple[str, int | None]] = {}
     for written, spoken in table.items():
         line = table.line_of(written) if isinstance(table, LineMap) else top.line_of(name)
-        where = {"file": shown, "line": line, "record": name, "field": str(written)}
-        if isinstance(spoken, (list, dict)):
-            reader.add("field.is_list" if isinstance(spoken, list) else "field.is_mapping", **where)
-        elif spoken is None or not str(spoken).strip() or not str(written).strip():
-            reader.add("field.empty", **where)
-        else:
-            entries[str(written).strip()] = str(spoken).strip()
+        where = {"file": shown_file, "line": line, "record": name, "field": shown(str(written))}
+        reading = _lexicon_reading(reader, written, spoken, where)
+        if reading is None:
+            continue
+        key = nfc(str(written))
+        same = key.casefold() if name in CASE_BLIND_TABLES else key
+        if same in first:  # Word's decomposed letters, or only the case differs: one entry
+            reader.add("workspace.lexicon_same_key", **where,
+                       params={"other": first[same][0], "line": first[same][1]})
+            continue
+        first[same] = (key, line)
+        entries[key] = reading
     return entries
+
+
+def _lexicon_reading(reader: Reader, written: object, spoken: object, where: dict) -> str | None:
+    """The spoken form of one entry, or None (said why)."""
+    if isinstance(spoken, (list, dict)):
+        reader.add("field.is_list" if isinstance(spoken, list) else "field.is_mapping", **where)
+    elif spoken is None or not str(spoken).strip() or not str(written).strip():
+        reader.add("field.empty", **where)
+    elif isinstance(written, bool) or isinstance(spoken, bool):
+        reader.add("field.not_text_flag", **where,
+                   params={"value": str(spoken if isinstance(spoken, bool) else written).lower()})
+    else:
+        return nfc(str(spoken))
+    return None
