@@ -60,7 +60,7 @@ class SheetError(ValueError):
 def read_rows(path: Path, shown: str) -> tuple[list[LineMap], list[Problem]]:
     """The records of a CSV or XLSX sheet, and the problems with its header and cells."""
     try:
-        grid = read_grid(path)
+        grid = _grid(path)
     except FileNotFoundError:
         return [], [Problem("workspace.file_missing", file=shown)]
     except IsADirectoryError:
@@ -142,6 +142,8 @@ def _row_problems(names: list[str | None], blank: set[int], cells: list[object],
             name = names[index] if index < len(names) else None
             return [Problem("workspace.sheet_formula_error", **where, field=name,
                             params={"value": cell.strip(), "column": column_letter(index)})]
+    if isinstance(cells, StrayQuoteRow):
+        return [Problem("workspace.sheet_stray_quote", **where, params={"row": line})]
     stray = [index for index, cell in enumerate(cells) if _filled(cell)
              and (index >= len(names) or (names[index] is None and index in blank))]
     if stray:
@@ -199,7 +201,30 @@ def _csv_grid(path: Path) -> list[tuple[int, list[object]]]:
     if grid and grid[-1][1] and _unclosed_at_end(text, grid[-1][0], delimiter):
         cells = grid[-1][1]
         cells[-1] = UnclosedCell(cells[-1])  # the quote opened in the last cell csv read
-    return grid
+    return _mark_stray_quotes(grid, text, delimiter)
+
+
+class StrayQuoteRow(list):
+    """The cells of a CSV row where a quoted value goes on after its closing quote
+    (``"Tảo hôn",x`` is fine, ``"Tảo hôn"x`` or ``"2026-11-15,…,"Phòng`` is not): csv then
+    glues cells together and shifts the ones after them, silently."""
+
+
+def _mark_stray_quotes(grid: list[tuple[int, list]], text: str, delimiter: str) -> list[tuple[int, list]]:
+    if '"' not in text:
+        return grid
+    lines = text.splitlines(keepends=True)
+    starts = [line for line, _ in grid] + [len(lines) + 1]
+    marked = []
+    for (line, cells), end in zip(grid, starts[1:], strict=True):
+        record = "".join(lines[line - 1:end - 1])
+        if '"' in record and not isinstance(cells[-1:] and cells[-1], UnclosedCell):
+            try:
+                list(csv.reader(io.StringIO(record, newline=""), delimiter=delimiter, strict=True))
+            except csv.Error:
+                cells = StrayQuoteRow(cells)
+        marked.append((line, cells))
+    return marked
 
 
 class UnclosedCell(str):
@@ -279,8 +304,23 @@ def read_grid(path: Path) -> list[tuple[int, list[object]]]:
 
     For sheets whose columns are not message fields (play logs). Raises ``OSError``, or
     ``SheetError`` (a ``ValueError`` whose text says why in the user's language) for a file
-    that is not a readable sheet.
+    that is not a readable sheet, or a CSV whose stray quote swallowed rows (they would be
+    lost without a word).
     """
+    grid = _grid(path)
+    if path.suffix.lower() == ".xlsx":
+        return grid
+    width = max((len(cells) for _, cells in grid[:1]), default=0)
+    for line, cells in grid:
+        if any(isinstance(c, UnclosedCell) or (isinstance(c, str) and _looks_like_rows(c, width))
+               for c in cells):
+            raise SheetError("workspace.sheet_unclosed_quote", line, row=line)
+        if isinstance(cells, StrayQuoteRow):
+            raise SheetError("workspace.sheet_stray_quote", line, row=line)
+    return grid
+
+
+def _grid(path: Path) -> list[tuple[int, list[object]]]:
     return _xlsx_grid(path) if path.suffix.lower() == ".xlsx" else _csv_grid(path)
 
 
