@@ -159,7 +159,8 @@ def test_every_click_message_has_a_vietnamese_translation():
     assert sorted(found - set(catalog)) == []
 
 
-@pytest.mark.parametrize("args,data", [(("spoken",), b""), (("spoken",), b"  \n\n"), (("spoken", "   "), None)])
+@pytest.mark.parametrize("args,data", [(("spoken",), b""), (("spoken",), b"  \n\n"),
+                                       (("spoken", "   "), None)])
 def test_spoken_with_nothing_to_read_says_so(args, data, monkeypatch):
     vietnamese_by_default(monkeypatch)
     from click.testing import CliRunner
@@ -176,7 +177,8 @@ def test_spoken_with_nothing_to_read_says_so(args, data, monkeypatch):
     (lambda rows: [*rows[:2], rows[2].replace(",tin-02", ',"tin-02', 1)], 3),  # open to the end
 ])
 def test_asrun_refuses_a_play_log_whose_quote_hides_rows(damage, row, small_copy, tmp_path, run_cli):
-    rows = (small_copy / "dist" / "packages" / "xa-a" / "nhat-ky-phat.csv").read_text("utf-8-sig").splitlines()
+    sheet = small_copy / "dist" / "packages" / "xa-a" / "nhat-ky-phat.csv"
+    rows = sheet.read_text("utf-8-sig").splitlines()
     rows = [r.replace(",,,", ",có,,") for r in rows]
     log = tmp_path / "nhat-ky.csv"
     log.write_text("\n".join(damage(rows)) + "\n", encoding="utf-8")

@@ -127,8 +127,9 @@ ONCE = {  # one mistake, one message: what it causes further down is not complai
     "a field indented under the one above": ({COM: sub("    province:", "      province:")},
                                              [(COM, 4, None)], "indentation does not match"),
     "an alias inside itself": ({MSG: "messages: &m\n  - *m\n"}, [(MSG, 1, None)], "points at the item"),
-    "a message file listed twice": ({BC: sub("signing:", "messages: [messages.yaml, messages.yaml]\nsigning:")},
-                                    [(BC, 7, "messages")], "is listed twice"),
+    "a message file listed twice": (
+        {BC: sub("signing:", "messages: [messages.yaml, Messages.yaml]\nsigning:")},
+        [(BC, 7, "messages")], "is listed twice"),
     "a message file of another kind": ({BC: sub("signing:", "messages: [tin.txt]\nsigning:"), MSG: b""},
                                        [(BC, 7, "messages")], "reads only"),
     "a communes file of another kind": ({BC: append("communes: xa.csv\n")}, [(BC, 11, "communes")],
