@@ -52,6 +52,8 @@ NOT_WORDS = {  # YAML (or Excel) read these as a number, a yes/no or a date: nev
     "contact person as a number": ({BC: append("contact: {person: 12, phone: 115}\n")},
                                    (BC, 11, "person"), "is read as a number"),
     "id as yes/no": ({MSG: sub("id: tin-01", "id: false")}, (MSG, 2, "id"), "yes/no"),
+    "recording as yes/no": ({MSG: sub("repeat: 2", "repeat: 2\n    recording: true")},
+                            (MSG, 10, "recording"), "yes/no"),
     "lexicon reading as yes/no": ({LEX: "words:\n  Zalo: true\n"}, (LEX, 2, "Zalo"), "yes/no"),
     "lexicon key as yes/no": ({LEX: "words:\n  false: sai\n"}, (LEX, 2, "False"), "yes/no"),
 }
@@ -147,6 +149,12 @@ def test_one_mistake_is_told_once(name, ws, run_cli, monkeypatch):
     _, en = refused(ws, run_cli, monkeypatch, expected)
     assert en.count(": error: ") == len(expected), en
     assert said in en and "another colon" not in en and "holds a Tab" not in en
+
+
+def test_communes_are_not_dropped_when_the_slots_line_is_left_empty(ws, run_cli, monkeypatch):
+    edit(ws, {BC: lambda t: t.split("slots:")[0] + "slots:\n"})
+    _, en = refused(ws, run_cli, monkeypatch, [(COM, 6, "slots")])
+    assert "'sang'" in en and "'chieu'" in en  # each name told, the commune not dropped
 
 
 def test_lexicon_entries_that_would_shadow_each_other(ws, run_cli, monkeypatch):

@@ -122,6 +122,8 @@ def shown(value: str) -> str:
 
 
 def date(value: object) -> dt.date:
+    if isinstance(value, bool):
+        raise FieldError("field.bad_date", value=str(value).lower())
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

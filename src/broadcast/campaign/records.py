@@ -39,6 +39,8 @@ def engine(value: object) -> str:
 
 
 def _written_path(value: object) -> Path:
+    if isinstance(value, bool):  # recording: true names no file
+        raise FieldError("field.not_text_flag", value=str(value).lower())
     raw = f.nfc(value)
     if os.sep == "/" and "\\" in raw:  # written on Windows: recordings\bru.mp3
         raw = raw.replace("\\", "/")

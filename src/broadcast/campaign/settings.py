@@ -83,8 +83,9 @@ def read_settings(reader: Reader) -> SettingsRead:
         settings = Settings(organization=values["organization"], campaign=campaign,
                             language=values.get("language", "vie"),
                             profile=values.get("profile", "loudspeaker"), recordings=recordings, **parts)
+    # A key written with no value ('slots:') holds nothing, which can be judged: it is not broken.
     return SettingsRead(settings, True, values.get("language", "vie"), recordings, values, line_of,
-                        frozenset(raw))
+                        frozenset(k for k, v in raw.items() if v is not None))
 
 
 def _lines(raw: object, line: int | None) -> dict[str, int]:
