@@ -821,14 +821,38 @@ def bench_scale(work: Path) -> list[tuple[str, str]]:
         rows.append((f"{size} communes: `broadcast publish file://…` after the build",
                      f"{pub_s:.1f} s, peak {pub_kb / 1024:.0f} MB"))
         _keep("scale", rows)
-        plan_s, plan_kb = measured("-w", str(root), "schedule", "--offline", "--json")
-        rows.append((f"{size} communes: plan all (`schedule --json`)",
-                     f"{plan_s:.1f} s, peak {plan_kb / 1024:.0f} MB"))
-        _keep("scale", rows)
         shutil.rmtree(root)
         shutil.rmtree(work / f"store-{size}")
     small, large = SCALES[0], SCALES[-1]
     rows.append((f"build ONE, {large:,} communes ÷ {small}", f"{one[large] / one[small]:.2f} (aim ≤ 2)"))
+    return rows
+
+
+@section("plan")
+def bench_plan(work: Path) -> list[tuple[str, str]]:
+    """Plan all, and plan ONE, at the scale section's sizes: `schedule --json` prints the plan
+    commune by commune, so its memory should not grow with the country."""
+    base = work / "base"
+    broadcast("init", str(base))
+    (base / "broadcast.yaml").write_text(_three_slots((base / "broadcast.yaml").read_text("utf-8")), "utf-8")
+    broadcast("-w", str(base), "render", "--offline")
+    rows, peaks = [], {}
+    for size in SCALES:
+        root = work / f"ws-{size}"
+        shutil.copytree(base, root, symlinks=True)
+        (root / "communes.yaml").write_text(_communes_yaml(size), "utf-8")
+        seconds, peaks[size] = measured("-w", str(root), "schedule", "--offline", "--json")
+        one_s, one_kb = measured("-w", str(root), "schedule", "--offline", "--json", "--commune", "xa-0001")
+        printed = len(broadcast("-w", str(root), "schedule", "--offline", "--json", "--commune",
+                                "xa-0001")[1].stdout.encode("utf-8"))
+        rows += [(f"{size} communes: plan all (`schedule --json`)",
+                  f"{seconds:.1f} s, peak {peaks[size] / 1024:.0f} MB"),
+                 (f"{size} communes: plan ONE (`--commune`)",
+                  f"{one_s:.1f} s, peak {one_kb / 1024:.0f} MB, {printed / 1e6:.1f} MB of JSON")]
+        _keep("plan", rows)
+        shutil.rmtree(root)
+    small, large = SCALES[0], SCALES[-1]
+    rows.append((f"plan all peak memory, {large:,} communes ÷ {small}", f"{peaks[large] / peaks[small]:.2f}"))
     return rows
 
 

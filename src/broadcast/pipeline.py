@@ -41,9 +41,11 @@ def clips(ws: Workspace, *, offline: bool = False, workers: int | None = None,
     return Clips(tuple(results), tuple(failures))
 
 
-def plan(ws: Workspace, made: Clips, communes: Collection[str] | None = None) -> schedule.Schedule:
-    """The campaign schedule for every commune (or the named ones), from the clips that exist."""
-    return schedule.plan(ws, *_clip_infos(made), communes)
+def plan(ws: Workspace, made: Clips, communes: Collection[str] | None = None, *,
+         each: Callable[[schedule.Schedule], None] | None = None) -> schedule.Schedule:
+    """The campaign schedule for every commune (or the named ones), from the clips that exist;
+    with ``each``, handed over commune by commune instead of kept (``schedule.plan``)."""
+    return schedule.plan(ws, *_clip_infos(made), communes, each=each)
 
 
 def _clip_infos(made: Clips) -> tuple[dict[str, schedule.ClipInfo], schedule.ClipInfo | None]:

@@ -165,3 +165,18 @@ def test_commune_limits_every_output(campaign: Path, planned: dict, run_cli, tmp
     assert shown.exit_code == 0, shown.stderr
     assert [p.name for p in (root / "build" / "schedule").iterdir()] == ["xa-b"]  # nothing of xa-a
     assert list((root / "build" / "schedule" / "xa-b" / "mixdown").glob("*.mp3"))
+
+
+def test_plan_is_printed_commune_by_commune_as_one_json_document(campaign: Path, planned: dict):
+    """`schedule --json` streams: the operation hands each commune over and keeps none, and the
+    printed document is the whole plan's JSON, to the byte."""
+    from broadcast.operations import produce
+    from broadcast.operations.campaign import Campaign
+
+    seen: list[list[str]] = []
+    streamed = produce.schedule(Campaign(campaign), offline=True,
+                                each=lambda one: seen.append([c.commune for c in one.communes]))
+    assert seen == [["xa-a"], ["xa-b"]] and streamed.shown.communes == ()
+    whole = produce.schedule(Campaign(campaign), offline=True)
+    assert whole.shown.to_json() == planned
+    assert [w.key for w in streamed.warnings] == [w.key for w in whole.warnings]

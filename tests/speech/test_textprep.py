@@ -334,9 +334,10 @@ def test_the_text_ends_with_terminal_punctuation():
 
 
 def test_lines_are_joined_into_sentences():
-    # A heading gets a period; a line continued in lower case gets a comma.
+    # A heading gets a period; a line continued in lower case gets a comma. (The heading in
+    # capitals is lowered: see lower_capitals.)
     text = "THÔNG BÁO\nMang theo CCCD\nvà sổ hộ khẩu\n\nHết"
-    assert prepare(text) == "THÔNG BÁO. Mang theo căn cước công dân, và sổ hộ khẩu. Hết."
+    assert prepare(text) == "Thông báo. Mang theo căn cước công dân, và sổ hộ khẩu. Hết."
 
 
 # --- everything together ----------------------------------------------------------------

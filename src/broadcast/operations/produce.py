@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 from broadcast import pipeline
 from broadcast.errors import BroadcastError, InputError, Problem
@@ -102,14 +102,29 @@ class Planned:
 
     def table(self) -> list[str]:
         """The plan shown day by day, slot by slot, in the reader's language."""
-        return playlist.table(self.shown, self.names, self.titles)
+        return table_lines(self.shown, self.names, self.titles)
+
+
+def commune_names(campaign: Campaign) -> tuple[dict[str, str], dict[str, dict[str, str]]]:
+    """Commune id → name, and commune id → its slot codes → the names operators use."""
+    ws = campaign.workspace
+    return {c.id: c.name for c in ws.communes}, {c.id: c.slot_titles for c in ws.communes}
+
+
+def table_lines(plan: Schedule, names: dict[str, str], titles: dict[str, dict[str, str]]) -> list[str]:
+    """A plan (or one commune's part of it) day by day, slot by slot, in the reader's language."""
+    return playlist.table(plan, names, titles)
 
 
 def schedule(campaign: Campaign, *, commune: str | None = None, day: dt.date | None = None,
-             offline: bool | None = None, mixdown: bool | None = None,
-             report: Reporter = quiet) -> Planned:
+             offline: bool | None = None, mixdown: bool | None = None, report: Reporter = quiet,
+             each: Callable[[Schedule], None] | None = None) -> Planned:
     """Plan every commune, day and slot (rendering what is missing first) and write the
-    playlists, sheets and mixdowns to ``build/schedule/``."""
+    playlists, sheets and mixdowns to ``build/schedule/``, commune by commune.
+
+    With ``each``, every commune's plan (limited to ``day``) goes to it once its files are
+    written, and ``Planned.shown`` keeps none: a front end that shows as it goes holds one
+    commune at a time, whatever the campaign's size."""
     ws = campaign.workspace
     if commune and commune not in {c.id for c in ws.communes}:
         raise InputError("cli.schedule.unknown_commune", commune=commune,
@@ -119,8 +134,12 @@ def schedule(campaign: Campaign, *, commune: str | None = None, day: dt.date | N
         raise InputError("cli.schedule.date_outside", date=day, start=span.start, end=span.end)
     with campaign.writing("schedule"):
         made = make_clips(campaign, offline=offline, jobs=None, report=report)
-        plan = pipeline.plan(ws, made, {commune} if commune else None)
-        pipeline.write_schedule(ws, plan, made, mixdown=mixdown)
-    return Planned(planner.select(plan, commune=commune, day=day), [*campaign.warnings, *plan.warnings],
-                   made.failures, {c.id: c.name for c in ws.communes},
-                   {c.id: c.slot_titles for c in ws.communes})
+        kept: list[Schedule] = []
+
+        def written(one: Schedule) -> None:
+            pipeline.write_schedule(ws, one, made, mixdown=mixdown)
+            (each or kept.append)(planner.select(one, day=day))
+        plan = pipeline.plan(ws, made, {commune} if commune else None, each=written)
+    # Only the communes asked for were planned, so the warnings need no further choosing by commune.
+    shown = planner.select(replace(plan, communes=tuple(c for one in kept for c in one.communes)), day=day)
+    return Planned(shown, [*campaign.warnings, *plan.warnings], made.failures, *commune_names(campaign))

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
 
 from broadcast.campaign.fields import language_name
@@ -146,15 +146,23 @@ def _ms(seconds: float) -> int:
 
 
 def plan(ws: Workspace, clips: Mapping[str, ClipInfo], jingle: ClipInfo | None = None,
-         communes: Collection[str] | None = None) -> Schedule:
+         communes: Collection[str] | None = None, *,
+         each: Callable[[Schedule], None] | None = None) -> Schedule:
     """Plan the whole campaign for every commune, or for the ``communes`` named: a commune's plan
     never depends on another's, so one commune costs one commune. The same inputs give the same
     plan, byte for byte: nothing depends on the order of ``clips`` or on the clock. Whether a
-    message plays anywhere is told only when every commune is planned."""
+    message plays anywhere is told only when every commune is planned.
+
+    With ``each``, every commune's plan goes to it as soon as it is made and is not kept: the
+    returned schedule then holds the warnings only, and a national plan costs one commune's
+    memory, not the country's."""
     planned, warnings, played = [], [], Counter()
     for one in each_commune(ws, clips, jingle, communes):
         commune = one.communes[0]
-        planned.append(commune)
+        if each is None:
+            planned.append(commune)
+        else:
+            each(one)
         played.update(i.id for day in commune.days for s in day.slots for i in s.items if i.kind != "jingle")
         warnings += one.warnings
     # Awaiting messages are reported per commune and language (recording_missing) instead.

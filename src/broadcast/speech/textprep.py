@@ -7,9 +7,10 @@ is written out in words here, read by what it *is*: a hotline digit by digit, a 
 as officials read it, a month or an ordinal by its own name. An editor checks the result with
 ``broadcast spoken`` and sees which rule or lexicon entry changed what with ``--explain``.
 
-The rules live by subject in ``text/words`` (abbreviations, symbols, sentences),
-``text/documents`` (document numbers, Roman numerals), ``text/numbers`` (phones, signs,
-quantities) and ``text/dates`` (dates, times, ordinals, lists). The word lists live in
+The rules live by subject in ``text/capitals`` (text typed in capitals), ``text/words``
+(abbreviations, symbols, sentences), ``text/documents`` (document numbers, Roman numerals),
+``text/numbers`` (phones, signs, quantities) and ``text/dates`` (dates, times, ordinals,
+lists). The word lists live in
 ``data/lexicon_vi.yaml`` (``text/lexicon``); a workspace extends them per campaign
 (``Lexicon.extended``).
 """
@@ -22,6 +23,7 @@ from dataclasses import dataclass
 
 from broadcast.i18n import t
 from broadcast.speech.text.base import Change, recording
+from broadcast.speech.text.capitals import lower_capitals
 from broadcast.speech.text.dates import (
     read_dates,
     read_fractions,
@@ -124,14 +126,15 @@ def _source(step: Step, lexicon: Lexicon) -> str:
 
 Rule = Callable[[str, Lexicon], str]
 
-# The order matters: typography and lines first; document numbers before abbreviations (their
-# codes hold "UBND", "CP"…); abbreviations and words before any number (so "SĐT" and "hotline"
+# The order matters: typography and lines first, then text in capitals lowered (so every later
+# rule finds its context words); document numbers before abbreviations (their codes hold "UBND",
+# "CP"…); abbreviations and words before any number (so "SĐT" and "hotline"
 # become phone cues, "BCH" a context); phones before ranges (their dashes are not ranges);
 # "24/7" and fractions before dates; ranges before signs (a dash between numbers is "đến", one before a
 # number is "âm"); dates, times, units, "per" slashes, percentages and ordinals before plain
 # numbers.
 RULES: list[Rule] = [
-    tidy_typography, join_lines, read_document_numbers, expand_abbreviations, fix_words,
+    tidy_typography, join_lines, lower_capitals, read_document_numbers, expand_abbreviations, fix_words,
     read_symbols, read_roman_numerals, read_phone_numbers, read_round_the_clock, read_fractions,
     read_ranges, read_signs, read_dates, read_times, read_units, read_per_slashes,
     read_percentages, read_ordinals, read_numbers, finish_sentences,

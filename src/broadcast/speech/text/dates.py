@@ -37,22 +37,42 @@ def read_round_the_clock(text: str, lexicon: Lexicon) -> str:
 
 
 # "1/3 số hộ", "chiếm 2/3": a fraction of something, not a date.
-_FRACTION = re.compile(r"(?<![\w/.,])(\d{1,2})/(\d{1,3})(?![\w/]|[.,]\d)")
-_FRACTION_AFTER = re.compile(r"(?i)\s+(?:số|tổng|diện tích|dân số|lượng|kinh phí|thời gian|"
-                             r"quãng đường|phần còn lại)(?!\w)")
-_FRACTION_BEFORE = re.compile(r"(?i)(?<!\w)(?:chiếm|tỷ lệ|tỉ lệ|gần|hơn|đạt|bằng|mất)\s*$")
+# Up to three digits each ("114/120 hộ"); a four-digit denominator is a year ("quý 4/2025").
+_FRACTION = re.compile(r"(?<![\w/.,])(\d{1,3})/(\d{1,3})(?![\w/]|[.,]\d)")
+# A part of a whole: of an amount ("2/3 diện tích") or of people and places ("1/4 trẻ em",
+# "1/3 hộ dân"), which a day and month are never followed by.
+FRACTION_WHOLES = ("số", "tổng", "diện tích", "dân số", "lượng", "kinh phí", "thời gian",
+                   "quãng đường", "phần còn lại", "hộ", "hộ dân", "người", "người dân", "trẻ",
+                   "trẻ em", "học sinh", "phụ nữ", "nam giới", "cán bộ", "thành viên", "hội viên",
+                   "gia đình", "xã", "thôn", "bản", "trường", "đàn", "cây")
+_FRACTION_AFTER = re.compile(rf"(?i)\s+(?:{alternatives(FRACTION_WHOLES)})(?!\w)")
+_FRACTION_BEFORE = re.compile(r"(?i)(?<!\w)(?:chiếm|tỷ lệ|tỉ lệ|gần|hơn|đạt|bằng|mất|chỉ|"
+                              r"khoảng|còn|chưa đến|chưa tới|non|quá|điểm)\s*$")
+
+
+# Words that make "N/M" a date whatever follows ("ngày 1/4 học sinh nghỉ"); not "và" or a dash,
+# which join fractions as well as dates ("1/2 số hộ và 1/3 số xã").
+_DAY_BEFORE = re.compile(r"(?i)(?<!\w)(?:ngày|hôm|từ|đến|tới|trước|sau|sáng|trưa|chiều|tối|đêm|"
+                         r"hạn|mùng)\s*$")
+# A part of up to ten is "một phần ba"; beyond, "15/20 xã" counts out of a total: "mười lăm
+# trên hai mươi", as a result is read ("đạt 18/20 chỉ tiêu").
+_PARTS_UP_TO = 10
 
 
 def read_fractions(text: str, lexicon: Lexicon) -> str:
     """A fraction before "số", "diện tích"… or after "chiếm", "tỷ lệ"…: "1/3 số hộ" → "một phần
-    ba số hộ", "chiếm 3/4" → "chiếm ba phần tư". Other "N/M" are left to the date rule."""
+    ba số hộ", "chiếm 3/4" → "chiếm ba phần tư", "đạt 18/20 chỉ tiêu" → "mười tám trên hai
+    mươi". Other "N/M" are left to the date rule."""
     def fraction(m: re.Match[str]) -> str:
         numerator, denominator = int(m[1]), int(m[2])
         if not 0 < numerator < denominator:
             return m[0]
-        if not (_FRACTION_AFTER.match(m.string, m.end())
-                or _FRACTION_BEFORE.search(m.string, max(0, m.start() - 12), m.start())):
-            return m[0]
+        before = m.string[max(0, m.start() - 12):m.start()]
+        if _DAY_BEFORE.search(before) or not (_FRACTION_AFTER.match(m.string, m.end())
+                                              or _FRACTION_BEFORE.search(before)):
+            return m[0]  # "ngày 1/4 học sinh…", "từ 1/4": a date
+        if denominator > _PARTS_UP_TO:  # "15/20 xã": fifteen communes out of twenty
+            return f"{vn.number_words(numerator)} trên {vn.number_words(denominator)}"
         return vn.parts_words(numerator, denominator)
 
     return sub(_FRACTION, fraction, text)
@@ -81,14 +101,19 @@ _DMY = re.compile(rf"{ALONE_BEFORE}(?:([Nn]gày)\s+)?(\d{{1,2}})([/.-])(\d{{1,2}
                   r"(?![\w]|[/.,-]?\d)")
 _YMD = re.compile(rf"{ALONE_BEFORE}(?:([Nn]gày)\s+)?(\d{{4}})-(\d{{1,2}})-(\d{{1,2}})(?!\w|-?\d)")
 # "ngày 5, 6 và 7/11", and a range of days without "ngày": "từ 15 đến 20/12".
-_DAY_LIST = re.compile(rf"(?<![\w/.,])(?:([Nn]gày)\s+(\d{{1,2}}(?:{_SEP}\d{{1,2}})+)"
+_DAY_LIST = re.compile(rf"(?<![\w/.,])(?:([Nn]gày)\s+(\d{{1,2}}(?:{_SEP}(?:ngày\s+)?\d{{1,2}})+)"
                        rf"|(\d{{1,2}}\s+(?:đến|tới)\s+\d{{1,2}}))/(\d{{1,2}})(?:/(\d{{4}}))?{ALONE_AFTER}")
 _DM = re.compile(rf"{ALONE_BEFORE}(?:([Nn]gày)\s+)?(\d{{1,2}})/(\d{{1,2}}){ALONE_AFTER}")
+# "ngày 20-10": a dash only after "ngày" (read_ranges left it whole), else it is a range.
+_DM_DASHED = re.compile(r"(?<!\w)([Nn]gày)\s+(\d{1,2})-(\d{1,2})(?![-/\w]|[.,]\d)")
 _MONTH_YEAR = re.compile(rf"(?<!\w)([Tt]háng)\s+(\d{{1,2}})/(\d{{4}}){ALONE_AFTER}")
 # "Quý 4/2025", "quý 1": a quarter by its number, as for "Quý IV" (see read_roman_numerals).
 _QUARTER = re.compile(rf"(?<!\w)[Qq]uý\s+([1-4])(?:/(\d{{4}}))?{ALONE_AFTER}")
 _MONTHS = re.compile(rf"(?<!\w)([Tt]háng)\s+({_listed('1,2')})(?!%)")
-_DAY = re.compile(r"(?<!\w)([Nn]gày)\s+(\d{1,2})(?=\s+tháng\b)")
+# Days of the month named without their month: "ngày 5 tháng 11", "ngày 5-7 hằng tháng" (the dash
+# read "đến" by then): "ngày mùng năm đến mùng bảy hằng tháng".
+_DAY = re.compile(rf"(?<!\w)([Nn]gày)\s+({_listed('1,2')})"
+                  r"(?=\s+(?:tháng|hằng tháng|hàng tháng|mỗi tháng)(?!\w))")
 # The lunar calendar names month 1 "giêng" and 12 "chạp": "rằm tháng 1", "tháng 12 âm lịch".
 _LUNAR_AFTER = re.compile(r"\s*\(?\s*(?:âm lịch|ÂL)\b", re.IGNORECASE)
 _LUNAR_BEFORE = re.compile(r"(?i)(?<!\w)rằm\s*$")
@@ -103,12 +128,18 @@ def read_dates(text: str, lexicon: Lexicon) -> str:
     text = sub(_DMY, lambda m: _date(m, m[1], m[2], m[4], m[5]), text)
     text = sub(_YMD, lambda m: _date(m, m[1], m[4], m[3], m[2]), text)
     text = sub(_DM, lambda m: _date(m, m[1], m[2], m[3], None), text)
+    text = sub(_DM_DASHED, lambda m: _date(m, m[1], m[2], m[3], None)
+               if vn.is_valid_date(int(m[2]), int(m[3])) else f"{m[1]} {m[2]} đến {m[3]}", text)
     text = sub(_MONTH_YEAR, lambda m: _month_year(m) or m[0], text)
     text = sub(_QUARTER, lambda m: f"quý {vn.number_words(int(m[1]))}"
                + (f" năm {vn.number_words(int(m[2]))}" if m[2] else ""), text)
     text = sub(_MONTHS, _months, text)
-    return sub(_DAY, lambda m: f"{m[1]} {vn.day_words(int(m[2]))}"
-               if 1 <= int(m[2]) <= 31 else m[0], text)
+    return sub(_DAY, _days, text)
+
+
+def _days(m: re.Match[str]) -> str:
+    days = _read_items(m[2], vn.day_words, range(1, 32))
+    return m[0] if days is None else f"{m[1]} {days}"
 
 
 def _date(m: re.Match[str], said: str | None, day: str, month: str, year: str | None) -> str:
@@ -142,7 +173,8 @@ def _months(m: re.Match[str]) -> str:
     return m[0] if items is None else f"{m[1]} {items}"
 
 
-_CLOCK = re.compile(r"(?<![\w.,/:])(\d{1,2})(?::(\d\d)|h(\d\d)?(?:p|ph|')?|g(\d\d))"
+# "7H30" as typed in capitals too.
+_CLOCK = re.compile(r"(?<![\w.,/:])(\d{1,2})(?::(\d\d)|[hH](\d\d)?(?:p|ph|P|PH|')?|[gG](\d\d))"
                     r"(?![\w:]|[.,]\d)")
 _SAID_CLOCK = re.compile(r"(?<![\w.,/:])(\d{1,2})\s+giờ\s+(\d{1,2})(?!\s*phút)" + ALONE_AFTER)
 

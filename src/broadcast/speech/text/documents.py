@@ -45,10 +45,31 @@ class _Said:
 
 def read_document_numbers(text: str, lexicon: Lexicon) -> str:
     """Document numbers: "56/2012/NĐ-CP" → "năm mươi sáu năm hai nghìn không trăm mười hai"
-    and the type and issuer when the sentence does not already say them (see the module)."""
+    and the type and issuer when the sentence does not already say them (see the module).
+    A type's code written before the number is the type's name: "QĐ số 55/QĐ-UBND" →
+    "Quyết định số năm mươi lăm của Ủy ban nhân dân"."""
+    text = _read_type_codes(text, lexicon)
     for pattern in (_STATE, _PARTY, _CODE):
         text = sub(pattern, partial(_document, lexicon=lexicon, said=_Said()), text)
     return sub(_TERM, lambda m: _term(m, lexicon), text)
+
+
+@cache
+def _type_codes(codes: tuple[str, ...]) -> re.Pattern[str] | None:
+    # Only before "số" and a number, or before a document number ("NĐ 78/2002/NĐ-CP"): "TT",
+    # "KH" or "CT" elsewhere may be a town ("TT Khe Sanh") or anything else.
+    if not codes:
+        return None
+    alternation = "|".join(map(re.escape, sorted(codes, key=len, reverse=True)))
+    return re.compile(rf"(?<![\w/&-])({alternation})(?=\s+(?:số\s*:?\s*\d|\d+(?:/\d{{4}})?[/-]{_PART}))")
+
+
+def _read_type_codes(text: str, lexicon: Lexicon) -> str:
+    pattern = _type_codes(tuple(lexicon.document_types))
+    if pattern is None:
+        return text
+    return sub(pattern, lambda m: from_lexicon(lexicon.document_types[m[1]],
+                                               ("document_types", m[1])), text)
 
 
 def _document(m: re.Match[str], lexicon: Lexicon, said: _Said) -> str:
@@ -60,12 +81,15 @@ def _document(m: re.Match[str], lexicon: Lexicon, said: _Said) -> str:
         return m[0]  # "KT-XH" and other dashed words are not document codes
     if not types and not issuers:
         return m[0]
+    parts = _kept(parts)
+    issuers = [p for p in parts if p.kind == "issuer"]
     bounds = sentence_bounds(m.string, m.start(), m.end())
     if said.sentence != bounds:
         said.sentence, said.spans, said.types, said.issuers = bounds, [], [], set()
     before = _masked(m.string, bounds[0], m.start(), said.spans)
     after = m.string[m.end():bounds[1]]
-    spoken = [p for p in types if _last_type(before, bounds[0], lexicon, said) != p.spoken]
+    spoken = [] if _type_just_before(before, lexicon) else [
+        p for p in types if _last_type(before, bounds[0], lexicon, said) != p.spoken]
     named = [p for p in issuers if not _is_said(p, before, after, said)]
     said.types += [(m.start(), p.spoken) for p in spoken]
     said.issuers.update(p.name for p in named)
@@ -73,9 +97,38 @@ def _document(m: re.Match[str], lexicon: Lexicon, said: _Said) -> str:
     words = [vn.number_words(int(number))] if number else []
     words += ["năm", vn.number_words(int(year))] if year else []
     words += [p.spoken for p in spoken]
-    words += ["của " + " và ".join(p.spoken for p in named)] if named else []
+    words += ["của " + _joined([p.spoken for p in named])] if named else []
     words += [p.spoken for p in parts if p.kind == "unknown"]
     return from_lexicon(" ".join(words), *(p.entry for p in spoken + named if p.entry))
+
+
+def _joined(names: list[str]) -> str:
+    # "Bộ Tư pháp, Bộ Y tế và Bộ Lao động…", as a list is said.
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} và {names[-1]}"
+
+
+def _kept(parts: list[_Part]) -> list[_Part]:
+    # The codes after the first issuer are the drafting office's ("256/UBND-VX",
+    # "789/SLĐTBXH-BTXH"): no announcer reads them, and a synthesizer would only spell them.
+    # Only a joint document ("liên tịch": "TTLT-BTP-BYT") has more issuers, all read. A code
+    # before the issuer may be a type or issuer a campaign has not named yet: kept as written.
+    first = next((i for i, p in enumerate(parts) if p.kind == "issuer"), len(parts))
+    joint = any(p.kind == "type" and "liên tịch" in p.spoken for p in parts)
+    return parts[:first + 1] + [p for p in parts[first + 1:] if joint and p.kind == "issuer"]
+
+
+def _type_just_before(before: str, lexicon: Lexicon) -> bool:
+    # "Quy định 102-QĐ/TW", "Thông báo kết luận số 88-TB/TU": the writer named the document
+    # right before its number; the type in the code is not said again (nor contradicted:
+    # Party rules are numbered "QĐ" like decisions).
+    names = (*lexicon.document_types, *lexicon.document_types.values())
+    return bool(_just_before(tuple(names)).search(before))
+
+
+@cache
+def _just_before(names: tuple[str, ...]) -> re.Pattern[str]:
+    alternation = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+    return re.compile(rf"(?i)(?<!\w)(?:{alternation})\s+(?:số\s*)?:?\s*$")
 
 
 def _pieces(m: re.Match[str]) -> tuple[str | None, str | None, list[str]]:
@@ -110,12 +163,22 @@ def _part(code: str, lexicon: Lexicon) -> _Part:
 
 
 def _issuer(code: str, lexicon: Lexicon) -> tuple[str, Entry] | None:
-    # An issuer missing from the issuers table may be a workspace abbreviation ("SYT").
+    # An issuer missing from the issuers table may be a workspace abbreviation ("SYT"). A code
+    # typed all in capitals ("QĐ-TTG") is the issuer whose code it spells.
     for table in ("issuers", "abbreviations"):
         spoken = getattr(lexicon, table).get(code)
         if spoken:
             return spoken, (table, code)
+    if code.isupper():
+        key = _capitalised(tuple(lexicon.issuers)).get(code)
+        if key:
+            return lexicon.issuers[key], ("issuers", key)
     return None
+
+
+@cache
+def _capitalised(codes: tuple[str, ...]) -> dict[str, str]:
+    return {code.upper(): code for code in codes if not code.isupper()}
 
 
 def _masked(text: str, start: int, end: int, spans: list[tuple[int, int]]) -> str:
@@ -138,9 +201,10 @@ def _last_type(before: str, offset: int, lexicon: Lexicon, said: _Said) -> str |
     return max(found)[1] if found else None
 
 
-# "…/TT-BTTTT của Bộ TTTT", "…/QĐ-UBND ngày 15/5/2025 của UBND tỉnh": the text names the
-# issuer itself right after the number (perhaps after its date), in whatever words.
-_ISSUER_NAMED = re.compile(r"\s*(?:ngày\s+[\d/.-]+\s*)?,?\s*của\s+[A-ZĐÀ-Ỹ]")
+# "…/TT-BTTTT của Bộ TTTT", "…/QĐ-UBND ngày 15/5/2025 của UBND tỉnh", "90/QĐ-TTg năm 2022 của
+# Thủ tướng": the text names the issuer itself right after the number (perhaps after its date
+# or year), in whatever words.
+_ISSUER_NAMED = re.compile(r"\s*(?:(?:ngày|năm)\s+[\d/.-]+\s*)?,?\s*của\s+[A-ZĐÀ-Ỹ]")
 
 
 def _is_said(issuer: _Part, before: str, after: str, said: _Said) -> bool:
@@ -170,13 +234,14 @@ def _term(m: re.Match[str], lexicon: Lexicon) -> str:
 ROMAN_CONTEXTS = ("khóa", "khoá", "thế kỷ", "thế kỉ", "quý", "phần", "chương", "mục", "điều",
                   "kỳ", "kì", "lần", "thứ", "giai đoạn", "đại hội", "hạng", "giải", "tập",
                   "phụ lục", "đợt", "cấp độ", "cấp", "loại", "nhóm", "vùng", "khu vực",
-                  "quân khu", "bài", "tuần")
+                  "quân khu", "bài", "tuần", "bậc")
 _NUMERAL = r"[IVXLC]+"
 _LIST_SEP = r"(?:\s*,\s*|\s+(?:và|hoặc|hay|đến|tới)\s+|\s*[-–]\s*)"
 _CONTEXTS = "|".join(sorted(ROMAN_CONTEXTS, key=len, reverse=True))
 _ROMAN = re.compile(rf"(?<!\w)((?i:{_CONTEXTS}))(\s+)({_NUMERAL}(?:{_LIST_SEP}{_NUMERAL})*)"
                     r"(?:/(\d{4}))?(?![\w&]|[.,/]\w)")
 _NUMERAL_ALONE = re.compile(rf"(?<!\w){_NUMERAL}(?!\w)")
+_DASH = re.compile(r"\s*[-–]\s*")
 
 
 def read_roman_numerals(text: str, lexicon: Lexicon) -> str:
@@ -200,6 +265,7 @@ def _roman(m: re.Match[str]) -> str:
     items = _NUMERAL_ALONE.sub(numeral, m[3])
     if items == m[3]:
         return m[0]
+    items = _DASH.sub(" đến ", items)  # "thế kỷ XIX–XX": a range, as read_ranges reads one
     year = f" năm {vn.number_words(int(m[4]))}" if m[4] else ""
     # Reports capitalise the word before the numeral ("Quý IV", "Khóa XV"); it is said as the
     # common noun it is: "quý bốn". A sentence start is capitalised again at the end.

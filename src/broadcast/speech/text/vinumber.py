@@ -156,8 +156,9 @@ def time_words(hour: int, minute: int = 0) -> str:
 # it), 1800 (free) and 1900 (paid) service numbers have 8 or 10 digits.
 PHONE_MAX_DIGITS = 12
 _PHONE_DIGITS = (("+84", (11, 12)), ("1800", (8, 10)), ("1900", (8, 10)), ("0", (10, 11)))
-# Unseparated numbers are grouped the way they are printed: 0912 345 678, 0232 3822 123.
-_PHONE_GROUPS = {8: (4, 4), 9: (3, 3, 3), 10: (4, 3, 3), 11: (4, 4, 3)}
+# Unseparated numbers are grouped the way they are printed: 0912 345 678, 0232 3822 123, and
+# a subscriber number after its area code as "(0214) 3822 456".
+_PHONE_GROUPS = {6: (3, 3), 7: (4, 3), 8: (4, 4), 9: (3, 3, 3), 10: (4, 3, 3), 11: (4, 4, 3)}
 
 
 def is_phone_number(first_group: str, digit_count: int) -> bool:

@@ -58,25 +58,43 @@ def join_lines(text: str, lexicon: Lexicon) -> str:
 
 
 _GLUED_PAIR = re.compile(r"(?<![\w&])([^\W\d_][\w-]*)&([^\W\d_][\w-]*)(?![\w&])")
+_DASHED_PAIR = re.compile(r"(?<![\w&-])([^\W\d_]\w*)-([^\W\d_]\w*)(?![\w&-])")
 
 
 def expand_abbreviations(text: str, lexicon: Lexicon) -> str:
     """Lexicon abbreviations, case-sensitive and whole-word: "UBND" → "Ủy ban nhân dân"; two
     known ones glued by "&" are read with "và": "BHYT&BHXH" → "bảo hiểm y tế và bảo hiểm xã hội"
-    ("HN&GĐ" has an entry of its own, since "HN" alone is Hà Nội)."""
+    ("HN&GĐ" has an entry of its own, since "HN" alone is Hà Nội), and so are two joined by a
+    dash: "PCTT-TKCN" → "phòng, chống thiên tai và tìm kiếm cứu nạn"; one glued to a number is
+    read before it: "QL1A" → "quốc lộ 1A"."""
     table = lexicon.abbreviations
     pattern = whole_words(tuple(table))
     if pattern is None:
         return text
-    text = sub(pattern, lambda m: from_lexicon(table[m[0]], ("abbreviations", m[0])), text)
 
     def pair(m: re.Match[str]) -> str:
-        if m[1] not in table or m[2] not in table:
+        if m[0] in table or m[1] not in table or m[2] not in table:
             return m[0]
         return from_lexicon(f"{table[m[1]]} và {table[m[2]]}",
                             ("abbreviations", m[1]), ("abbreviations", m[2]))
 
-    return sub(_GLUED_PAIR, pair, text)
+    # Pairs first: a dashed pair ("PCTT-TKCN") would otherwise be read as two words glued by
+    # a dash; a pair with an entry of its own ("KT-XH", "HN&GĐ") is read from it.
+    text = sub(_DASHED_PAIR, pair, text)
+    text = sub(pattern, lambda m: from_lexicon(table[m[0]], ("abbreviations", m[0])), text)
+    text = sub(_GLUED_PAIR, pair, text)
+
+    def numbered(m: re.Match[str]) -> str:
+        if m[1] not in table:
+            return m[0]
+        return from_lexicon(f"{table[m[1]]} {m[2]}", ("abbreviations", m[1]))
+
+    return sub(_GLUED_NUMBER, numbered, text)
+
+
+# A known abbreviation glued to a number, as road numbers are written: "QL1A" → "quốc lộ 1A"
+# (the number is then read by the number rules). "H5N1" and "COVID-19" hold no abbreviation.
+_GLUED_NUMBER = re.compile(r"(?<![\w&])([^\W\d_]+)(\d+[A-Z]?)(?![\w&])")
 
 
 def fix_words(text: str, lexicon: Lexicon) -> str:
