@@ -157,3 +157,35 @@ def test_every_click_message_has_a_vietnamese_translation():
     found = click_messages()
     assert len(found) > 50  # the scan works
     assert sorted(found - set(catalog)) == []
+
+
+@pytest.mark.parametrize("args,data", [(("spoken",), b""), (("spoken",), b"  \n\n"),
+                                       (("spoken", "   "), None)])
+def test_spoken_with_nothing_to_read_says_so(args, data, monkeypatch):
+    vietnamese_by_default(monkeypatch)
+    from click.testing import CliRunner
+
+    from broadcast.cli import cli
+
+    for lang, said in (("vi", "không có câu nào để đọc"), ("en", "there is no text to read")):
+        result = CliRunner(mix_stderr=False).invoke(cli, ["--lang", lang, *args], input=data)
+        assert result.exit_code == 2 and result.stdout == "" and said in result.stderr
+
+
+@pytest.mark.parametrize("damage,row", [
+    (lambda rows: [rows[0], rows[1].replace("xa-a,", 'xa-a,"', 1), *rows[2:4]], 2),  # glues cells
+    (lambda rows: [*rows[:2], rows[2].replace(",tin-02", ',"tin-02', 1)], 3),  # open to the end
+])
+def test_asrun_refuses_a_play_log_whose_quote_hides_rows(damage, row, small_copy, tmp_path, run_cli):
+    sheet = small_copy / "dist" / "packages" / "xa-a" / "nhat-ky-phat.csv"
+    rows = sheet.read_text("utf-8-sig").splitlines()
+    rows = [r.replace(",,,", ",có,,") for r in rows]
+    log = tmp_path / "nhat-ky.csv"
+    log.write_text("\n".join(damage(rows)) + "\n", encoding="utf-8")
+    before = outputs(small_copy)
+    for lang, said in (("en", f"row {row}"), ("vi", f"dòng {row}")):
+        result = run_cli("--lang", lang, "-w", str(small_copy), "asrun", "import", str(log))
+        assert result.exit_code == 2, result.stderr
+        assert said in result.stderr and str(log) in result.stderr
+        assert not any(w in result.stderr for w in INTERNAL)
+    assert outputs(small_copy) == before

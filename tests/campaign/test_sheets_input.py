@@ -113,3 +113,55 @@ def test_damaged_or_old_workbooks(content, ws, run_cli, monkeypatch):
     edit(ws, {"broadcast.yaml": XLSX_SETTINGS, "tin.xlsx": content})
     _, en = refused(ws, run_cli, monkeypatch, [("tin.xlsx", None, None)])
     assert "Zip" not in en and "zip" not in en  # our words, not zipfile's
+
+
+def test_a_quote_opened_in_the_last_row_is_told_not_swallowed(ws, run_cli, monkeypatch):
+    # The quote runs to the end of the file without a line break to give it away: the text
+    # would silently become "Không bạo lực.;2" and 'repeat' vanish.
+    edit(ws, {"tin.csv": HEADER + 'csv-01;Tảo hôn;Không tảo hôn.;1\ncsv-02;Bạo lực;"Không bạo lực.;2\n'})
+    refused(ws, run_cli, monkeypatch, [("tin.csv", 3, "text")])
+
+
+@pytest.mark.parametrize("row", ['csv-01;"Tảo hôn" sớm;Không tảo hôn.;1\n',
+                                 'csv-01;"Tảo hôn;Không" tảo hôn.;1\n'])
+def test_a_quote_that_glues_cells_together_is_told_at_its_row(row, ws, run_cli, monkeypatch):
+    edit(ws, {"tin.csv": HEADER + row + "csv-02;Hai;Nội dung.;1\n"})
+    vi, en = refused(ws, run_cli, monkeypatch, [("tin.csv", 2, None)])
+    assert "goes on after its closing quote" in en and "ở dòng 2" in vi
+
+
+def _book(ws, rows, others: dict | None = None) -> None:
+    edit(ws, {"broadcast.yaml": lambda t: t.replace("[tin.csv]", "[tin.xlsx]")})
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    for title, more in (others or {}).items():
+        sheet = book.create_sheet(title)
+        for row in more:
+            sheet.append(row)
+    book.save(ws / "tin.xlsx")
+
+
+@pytest.mark.parametrize("title,said", [(dt.date(2026, 11, 15), "the cell holds the date 2026-11-15"),
+                                        (True, "'true' is read as a yes/no value"),
+                                        ("#REF!", "shows Excel's error #REF!"),
+                                        ("#N/A", "shows Excel's error #N/A")])
+def test_xlsx_cells_that_are_no_title(title, said, ws, run_cli, monkeypatch):
+    _book(ws, [["Mã", "Tiêu đề", "Nội dung"], ["x-01", title, "Bảo vệ trẻ em."]])
+    _, en = refused(ws, run_cli, monkeypatch, [("tin.xlsx", 2, "title")])
+    assert said in en
+
+
+def test_xlsx_messages_on_a_later_sheet_are_pointed_at(ws, run_cli, monkeypatch):
+    _book(ws, [], {"Danh sách tin": [["Mã", "Tiêu đề", "Nội dung"], ["x-01", "A", "B."]]})
+    vi, en = refused(ws, run_cli, monkeypatch, [("tin.xlsx", None, None)])
+    assert "sheet 'Danh sách tin' holds rows" in en and "trang 'Danh sách tin'" in vi
+
+
+def test_xlsx_numbers_are_read_as_shown_and_line_breaks_leave_titles(ws):
+    _book(ws, [["Mã", "Tiêu đề", "Nội dung", "Số lần đọc", "Trọng số"],
+               [101, "Trẻ em\nan toàn", 115, 2, 1.5]])
+    loaded, _ = workspace.load(ws)
+    message = loaded.messages[0]
+    assert (message.id, message.title, message.text, message.repeat, message.weight) == (
+        "101", "Trẻ em an toàn", "115", 2, 1.5)

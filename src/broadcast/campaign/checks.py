@@ -7,17 +7,40 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
 from broadcast.campaign.fields import language_name
-from broadcast.campaign.model import SETTINGS_FILE, Commune, Message, Profile, Workspace
+from broadcast.campaign.model import SETTINGS_FILE, WEEKDAYS, Commune, Message, Profile, Workspace
 from broadcast.errors import Problem
+from broadcast.i18n import current_language
 
 
 def cross_checks(ws: Workspace) -> list[Problem]:
     """What needs the whole, valid workspace: validity against the campaign, and coverage."""
     problems: list[Problem] = []
     for message in ws.messages:
-        problems += _within_campaign(ws, message)
+        problems += _within_campaign(ws, message) + _on_no_slot_day(ws, message)
     problems += _coverage(ws)
     return problems
+
+
+def _on_no_slot_day(ws: Workspace, message: Message) -> list[Problem]:
+    """A message whose weekdays no slot of any commune hearing its language has: it would be
+    listed everywhere and played nowhere."""
+    hearing = [c for c in ws.communes if message.language in c.languages]
+    days = {day for c in hearing for slot in c.slots for day in slot.weekdays}
+    if not hearing or message.awaiting_recording or days & set(message.weekdays):
+        return []
+    return [Problem("workspace.never_plays", severity="warning", file=message.source.file,
+                    line=message.source.line, record=message.id, field="weekdays",
+                    params={"days": _spelled(message.weekdays),
+                            "slot_days": _spelled(d for d in WEEKDAYS if d in days)})]
+
+
+_VIETNAMESE_DAYS = dict(zip(WEEKDAYS, ("t2", "t3", "t4", "t5", "t6", "t7", "cn"), strict=True))
+
+
+def _spelled(days: Iterable[str]) -> str:
+    """Weekdays as the reader writes them: t2…cn in Vietnamese, mon…sun in English."""
+    vietnamese = current_language() == "vi"
+    return ", ".join(_VIETNAMESE_DAYS[d] if vietnamese else d for d in days)
 
 
 def profile_names(messages: Iterable[Message], profiles: Mapping[str, Profile], default: object,

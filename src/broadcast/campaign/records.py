@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -38,6 +39,8 @@ def engine(value: object) -> str:
 
 
 def _written_path(value: object) -> Path:
+    if isinstance(value, bool):  # recording: true names no file
+        raise FieldError("field.not_text_flag", value=str(value).lower())
     raw = f.nfc(value)
     if os.sep == "/" and "\\" in raw:  # written on Windows: recordings\bru.mp3
         raw = raw.replace("\\", "/")
@@ -57,17 +60,29 @@ def existing_file(root: Path) -> Callable[[object], Path]:
     return parse
 
 
+_FOREIGN_ABSOLUTE = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\|//)")
+"""A path absolute on another system: C:\\Thu-am\\a.mp3, \\\\may-chu\\chung (a share)."""
+
+
 def media_file(root: Path, folders: Sequence[Path] = ()) -> Callable[[object], Path]:
     """A recording or jingle: an existing file inside the campaign folder (it travels with it),
-    or inside one of the folders the settings allow (``recordings: {folders: [...]}``)."""
+    written from the campaign folder, or inside one of the folders the settings allow
+    (``recordings: {folders: [...]}``). A symbolic link counts where it leads."""
     must_exist = existing_file(root)
-    allowed = [root.resolve(), *(p.resolve() for p in folders)]
+    inside = root.resolve()
+    allowed = [inside, *(p.resolve() for p in folders)]
 
     def parse(value: object) -> Path:
         written = _written_path(value)
+        if _FOREIGN_ABSOLUTE.match(f.nfc(value)) and not written.is_absolute():
+            raise FieldError("field.outside_workspace", value=f.nfc(value))
         path = (written if written.is_absolute() else root / written).resolve()
         if not any(path.is_relative_to(folder) for folder in allowed):
             raise FieldError("field.outside_workspace", value=f.nfc(value))
+        outside_folders = not any(path.is_relative_to(p.resolve()) for p in folders)
+        if written.is_absolute() and path.is_relative_to(inside) and outside_folders:
+            raise FieldError("field.absolute_path", value=f.nfc(value),
+                             relative=path.relative_to(inside).as_posix())
         return must_exist(value)
     return parse
 
@@ -86,7 +101,7 @@ def optional_file(root: Path, folders: Sequence[Path] = ()) -> Callable[[object]
 def message_table(root: Path, folders: Sequence[Path] = ()) -> dict[str, Field]:
     return {
         "id": Field(f.ident, required=True),
-        "title": Field(f.text, required=True),
+        "title": Field(f.line, required=True),
         "topics": Field(f.text_list, shape="list"),
         "language": Field(f.language),
         "priority": Field(f.priority),
@@ -99,7 +114,7 @@ def message_table(root: Path, folders: Sequence[Path] = ()) -> dict[str, Field]:
         "recording": Field(media_file(root, folders)),
         "engine": Field(engine),
         "voice": Field(f.nfc),
-        "speaker": Field(f.text),
+        "speaker": Field(f.line),
         "profile": Field(f.ident),
         "intro": Field(optional_file(root, folders)),
         "outro": Field(optional_file(root, folders)),
@@ -113,13 +128,13 @@ SLOT_TABLE = {
     "minutes": Field(f.integer(1, 240), required=True),
     "weekdays": Field(f.weekdays, shape="list"),
     "fill": Field(f.number(0.05, 1.0)),
-    "title": Field(f.text),
+    "title": Field(f.line),
 }
 
 CONTACT_TABLE = {
-    "person": Field(f.text),
-    "phone": Field(f.text),
-    "email": Field(f.text),
+    "person": Field(f.line),
+    "phone": Field(f.plain),
+    "email": Field(f.line),
 }
 
 SCHEDULE_TABLE = {
@@ -133,9 +148,9 @@ SCHEDULE_TABLE = {
 
 COMMUNE_TABLE_BASE = {
     "id": Field(f.ident, required=True),
-    "name": Field(f.text, required=True),
-    "province": Field(f.text, required=True),
-    "district": Field(f.text),
+    "name": Field(f.line, required=True),
+    "province": Field(f.line, required=True),
+    "district": Field(f.line),
     "languages": Field(f.language_list, required=True, shape="list"),
     "slots": Field(lambda value: value, required=True, shape="items"),
     "channel": Field(f.channel),
@@ -163,7 +178,7 @@ SIGNING_TABLE = {
 
 CAMPAIGN_TABLE = {
     "id": Field(f.ident, required=True),
-    "name": Field(f.text, required=True),
+    "name": Field(f.line, required=True),
     "start": Field(f.date, required=True),
     "end": Field(f.date, required=True),
 }
@@ -195,13 +210,17 @@ MESSAGE_SUFFIXES = (".yaml", ".yml", ".csv", ".xlsx")
 
 
 def _file_name(suffixes: tuple[str, ...]) -> Callable[[object], str]:
-    """A file name the settings list: one of the kinds broadcast reads."""
+    """A file name the settings list: one of the kinds broadcast reads, inside the campaign
+    folder (the campaign's own records travel with it to another computer)."""
     def parse(value: object) -> str:
         name = f.nfc(value)
         if not name.lower().endswith(suffixes):
             key = "field.old_excel" if name.lower().endswith((".xls", ".ods")) else "field.bad_file_kind"
             raise FieldError(key, value=name, kinds=", ".join(suffixes))
-        return name
+        written = _written_path(name)
+        if written.is_absolute() or _FOREIGN_ABSOLUTE.match(name) or ".." in written.parts:
+            raise FieldError("field.record_file_outside", value=name)
+        return written.as_posix()
     return parse
 
 
@@ -209,6 +228,11 @@ def _message_files(value: object) -> tuple[str, ...]:
     names = tuple(_file_name(MESSAGE_SUFFIXES)(name) for name in f.split_list(value))
     if not names:
         raise FieldError("field.empty")
+    seen: set[str] = set()
+    for name in names:  # read twice, every message would collide with itself
+        if name.casefold() in seen:
+            raise FieldError("field.file_listed_twice", value=name)
+        seen.add(name.casefold())
     return names
 
 
@@ -218,7 +242,7 @@ def _mapping(value: object) -> object:
 
 def settings_table(root: Path) -> dict[str, Field]:
     return {
-        "organization": Field(f.text, required=True),
+        "organization": Field(f.line, required=True),
         "campaign": Field(_mapping, shape="mapping"),  # required: settings names its parts
         "language": Field(f.language),
         "profile": Field(f.ident),

@@ -10,7 +10,7 @@ import os
 from pathlib import Path
 
 from broadcast.campaign import checks, records
-from broadcast.campaign.fields import language_name, languages
+from broadcast.campaign.fields import language_name, languages, nfc, shown
 from broadcast.campaign.model import LEXICON_TABLES, Commune, Message, Slot, Source
 from broadcast.campaign.reader import Reader
 from broadcast.campaign.settings import NamedSlots, slot
@@ -47,7 +47,7 @@ def read_messages(reader: Reader, files: tuple[str, ...], default_language: str,
         rows = _message_rows(reader, name)
         for index, raw in enumerate(rows):
             line = reader.item_line(rows, index, raw)
-            label = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else None
+            label = shown(str(raw.get("id"))) if isinstance(raw, dict) and raw.get("id") else None
             before = reader.errors()
             values = reader.record(raw, table, name, label, line, aliases=column_aliases())
             reader.unique(seen, values, name, line, "workspace.duplicate_message")
@@ -85,7 +85,7 @@ def read_communes(reader: Reader, name: str, named: NamedSlots) -> list[Commune]
     items = reader.section(reader.yaml(name), "communes", name)
     for index, raw in enumerate(items):
         line = reader.item_line(items, index, raw)
-        label = str(raw.get("id")) if isinstance(raw, dict) and raw.get("id") else None
+        label = shown(str(raw.get("id"))) if isinstance(raw, dict) and raw.get("id") else None
         before = reader.errors()
         values = reader.record(raw, records.COMMUNE_TABLE_BASE, name, label, line)
         at = raw.line_of("slots") if isinstance(raw, LineMap) and "slots" in raw else line
@@ -110,6 +110,8 @@ def _commune_slots(reader: Reader, raw: object, named: NamedSlots, file: str, la
                    line: int | None, unknown: dict[str, list]) -> tuple[Slot, ...]:
     if raw is None:
         return ()
+    if isinstance(raw, str):  # slots: sang, chieu (the brackets left out)
+        raw = [part.strip() for part in raw.replace(";", ",").split(",") if part.strip()]
     items = raw if isinstance(raw, list) else [raw]
     where = {"file": file, "line": line, "record": label, "field": "slots"}
     if not items:
@@ -132,33 +134,58 @@ def read_lexicon(reader: Reader, path: Path | None) -> dict[str, dict[str, str]]
     ``written: spoken``; ``lexicon.yaml`` is optional unless the settings name one."""
     if path is None:
         path = reader.root / "lexicon.yaml"
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():  # a folder or a broken link is told
             return {}
     inside = path.resolve().is_relative_to(reader.root.resolve())
-    shown = os.path.relpath(path, reader.root) if inside else str(path)
-    top = reader.top(reader.yaml(shown, path), shown, LEXICON_TABLES)
+    name_shown = os.path.relpath(path, reader.root) if inside else str(path)
+    top = reader.top(reader.yaml(name_shown, path), name_shown, LEXICON_TABLES)
     if top is None:
         return {}
     tables = {}
     for name in LEXICON_TABLES:
         if top.get(name) is not None:
-            tables[name] = _lexicon_table(reader, top, name, shown)
+            tables[name] = _lexicon_table(reader, top, name, name_shown)
     return tables
 
 
-def _lexicon_table(reader: Reader, top: LineMap, name: str, shown: str) -> dict[str, str]:
+CASE_BLIND_TABLES = frozenset({"words"})
+"""Tables matched whatever the case: two keys differing only in case are one entry there."""
+
+
+def _lexicon_table(reader: Reader, top: LineMap, name: str, shown_file: str) -> dict[str, str]:
     table = top[name]
     if not isinstance(table, dict):
-        reader.add("workspace.expected_mapping", file=shown, line=top.line_of(name), params={"key": name})
+        reader.add("workspace.expected_mapping", file=shown_file, line=top.line_of(name),
+                   params={"key": name})
         return {}
-    entries = {}
+    entries: dict[str, str] = {}
+    first: dict[str, tuple[str, int | None]] = {}
     for written, spoken in table.items():
         line = table.line_of(written) if isinstance(table, LineMap) else top.line_of(name)
-        where = {"file": shown, "line": line, "record": name, "field": str(written)}
-        if isinstance(spoken, (list, dict)):
-            reader.add("field.is_list" if isinstance(spoken, list) else "field.is_mapping", **where)
-        elif spoken is None or not str(spoken).strip() or not str(written).strip():
-            reader.add("field.empty", **where)
-        else:
-            entries[str(written).strip()] = str(spoken).strip()
+        where = {"file": shown_file, "line": line, "record": name, "field": shown(str(written))}
+        reading = _lexicon_reading(reader, written, spoken, where)
+        if reading is None:
+            continue
+        key = nfc(str(written))
+        same = key.casefold() if name in CASE_BLIND_TABLES else key
+        if same in first:  # Word's decomposed letters, or only the case differs: one entry
+            reader.add("workspace.lexicon_same_key", **where,
+                       params={"other": first[same][0], "line": first[same][1]})
+            continue
+        first[same] = (key, line)
+        entries[key] = reading
     return entries
+
+
+def _lexicon_reading(reader: Reader, written: object, spoken: object, where: dict) -> str | None:
+    """The spoken form of one entry, or None (said why)."""
+    if isinstance(spoken, (list, dict)):
+        reader.add("field.is_list" if isinstance(spoken, list) else "field.is_mapping", **where)
+    elif spoken is None or not str(spoken).strip() or not str(written).strip():
+        reader.add("field.empty", **where)
+    elif isinstance(written, bool) or isinstance(spoken, bool):
+        reader.add("field.not_text_flag", **where,
+                   params={"value": str(spoken if isinstance(spoken, bool) else written).lower()})
+    else:
+        return nfc(str(spoken))
+    return None

@@ -56,10 +56,11 @@ def read_settings(reader: Reader) -> SettingsRead:
         return SettingsRead(None, readable=False)
     if raw is None:  # empty, or comments only: every required field is then named as missing
         raw = LineMap()
-    elif not isinstance(raw, LineMap):
+    elif not isinstance(raw, LineMap):  # a list or a value: nothing in it can be judged
         reader.add("workspace.top_not_mapping", file=SETTINGS_FILE, line=getattr(raw, "line", None) or 1,
                    params={"key": "organization"})
-        raw = LineMap()
+        reader.broken.add(SETTINGS_FILE)
+        return SettingsRead(None, readable=False)
     values = reader.record(raw, records.settings_table(reader.root), SETTINGS_FILE)
     line_of = raw.line_of
 
@@ -82,8 +83,9 @@ def read_settings(reader: Reader) -> SettingsRead:
         settings = Settings(organization=values["organization"], campaign=campaign,
                             language=values.get("language", "vie"),
                             profile=values.get("profile", "loudspeaker"), recordings=recordings, **parts)
+    # A key written with no value ('slots:') holds nothing, which can be judged: it is not broken.
     return SettingsRead(settings, True, values.get("language", "vie"), recordings, values, line_of,
-                        frozenset(raw))
+                        frozenset(k for k, v in raw.items() if v is not None))
 
 
 def _lines(raw: object, line: int | None) -> dict[str, int]:
@@ -100,8 +102,10 @@ def _campaign(reader: Reader, raw: LineMap, values: dict) -> records.Campaign | 
                    params={"parts": ", ".join(records.CAMPAIGN_TABLE)})
         return None
     given = values.get("campaign")
+    if given is None:  # written, but not as 'name: value' lines: told already
+        return None
     checked = reader.record(given, records.CAMPAIGN_TABLE, SETTINGS_FILE, "campaign", line)
-    if given is None or set(records.CAMPAIGN_TABLE) - set(checked):
+    if set(records.CAMPAIGN_TABLE) - set(checked):
         return None
     campaign = records.build_campaign(checked)
     at = given.line_of("end") if isinstance(given, LineMap) else line

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable, Mapping
 
-from broadcast.campaign.fields import Field, FieldError
+from broadcast.campaign.fields import Field, FieldError, shown
 from broadcast.campaign.yamlfile import LineMap
 from broadcast.errors import Problem
 
@@ -40,7 +40,7 @@ def unknown_key(key: object, known: Iterable[str], *, file: str, line: int | Non
     known = list(known)
     close = suggestion(key, known, aliases)
     return Problem("field.unknown_close" if close else "field.unknown", file=file, line=line,
-                   record=record, field=str(key), params={"close": close, "known": ", ".join(known)})
+                   record=record, field=shown(str(key)), params={"close": close, "known": ", ".join(known)})
 
 
 def shape_problem(value: object, shape: str) -> str | None:
@@ -73,12 +73,15 @@ def check_record(raw: object, table: Mapping[str, Field], *, file: str, record: 
         return {}
     at = raw.line_of if isinstance(raw, LineMap) else (lambda _key: line)
     parsed: dict[str, object] = {}
+    meant: set[str] = set()
+    """Required fields a misspelled key was probably meant to be: told once, as the misspelling."""
     for key, value in raw.items():
         where = {"file": file, "line": at(key) or line, "record": record, "field": str(key)}
         spec = table.get(key) if isinstance(key, str) else None
         if spec is None:
-            problems.append(unknown_key(key, table, file=file, line=where["line"], record=record,
-                                        aliases=aliases))
+            problem = unknown_key(key, table, file=file, line=where["line"], record=record, aliases=aliases)
+            meant.add(problem.params["close"])
+            problems.append(problem)
             continue
         if value is None or (isinstance(value, str) and not value.strip()):
             if spec.required or not spec.blank_ok:
@@ -93,7 +96,7 @@ def check_record(raw: object, table: Mapping[str, Field], *, file: str, record: 
         except FieldError as exc:
             problems.append(Problem(exc.key, **where, params=exc.params))
     for key, spec in table.items():
-        if spec.required and key not in raw:
+        if spec.required and key not in raw and key not in meant:
             problems.append(Problem("field.missing", file=file, line=getattr(raw, "line", None) or line,
                                     record=record, field=key, params={"field": key}))
     return parsed

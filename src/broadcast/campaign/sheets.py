@@ -7,9 +7,7 @@ field names or their Vietnamese names (``data/columns.yaml``).
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import unicodedata
 import zipfile
 from functools import cache
@@ -18,10 +16,9 @@ from pathlib import Path
 
 import yaml
 
-from broadcast.campaign import encoding
+from broadcast.campaign.csvsheet import SheetError, StrayQuoteRow, UnclosedCell, csv_grid
 from broadcast.campaign.yamlfile import LineMap
 from broadcast.errors import Problem
-from broadcast.i18n import t
 
 
 @cache
@@ -44,23 +41,10 @@ MULTILINE_FIELDS = frozenset({"text", "comment"})
 """The only fields whose cells may hold a line break (Alt+Enter in Excel)."""
 
 
-class SheetError(ValueError):
-    """A sheet that cannot be read; ``key`` names the catalog sentence saying why and how."""
-
-    def __init__(self, key: str, line: int | None = None, **params: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.line = line
-        self.params = params
-
-    def __str__(self) -> str:
-        return t(self.key, **self.params)
-
-
 def read_rows(path: Path, shown: str) -> tuple[list[LineMap], list[Problem]]:
     """The records of a CSV or XLSX sheet, and the problems with its header and cells."""
     try:
-        grid = read_grid(path)
+        grid = _grid(path)
     except FileNotFoundError:
         return [], [Problem("workspace.file_missing", file=shown)]
     except IsADirectoryError:
@@ -96,7 +80,7 @@ def _records(grid: list[tuple[int, list[object]]], shown: str, *,
         record.line = line
         for name, cell in zip(names, cells, strict=False):
             if name and _filled(cell):
-                record[name] = cell.strip() if isinstance(cell, str) else cell
+                record[name] = _field_value(cell)
                 record.lines[name] = line
         records.append(record)
     return records, problems
@@ -132,10 +116,18 @@ def _row_problems(names: list[str | None], blank: set[int], cells: list[object],
     where = {"file": shown, "line": line}
     for index, cell in enumerate(cells):
         name = names[index] if index < len(names) else None
-        if csv_file and isinstance(cell, str) and "\n" in cell.strip() and (
-                name not in MULTILINE_FIELDS or _looks_like_rows(cell, len(names))):
+        swallowed = csv_file and isinstance(cell, str) and "\n" in cell.strip() and (
+            name not in MULTILINE_FIELDS or _looks_like_rows(cell, len(names)))
+        if swallowed or isinstance(cell, UnclosedCell):
             return [Problem("workspace.sheet_unclosed_quote", **where, field=name,
                             params={"row": line})]
+    for index, cell in enumerate(cells):
+        if isinstance(cell, str) and cell.strip() in EXCEL_ERRORS:
+            name = names[index] if index < len(names) else None
+            return [Problem("workspace.sheet_formula_error", **where, field=name,
+                            params={"value": cell.strip(), "column": column_letter(index)})]
+    if isinstance(cells, StrayQuoteRow):
+        return [Problem("workspace.sheet_stray_quote", **where, params={"row": line})]
     stray = [index for index, cell in enumerate(cells) if _filled(cell)
              and (index >= len(names) or (names[index] is None and index in blank))]
     if stray:
@@ -164,32 +156,6 @@ def _filled(cell: object) -> bool:
     return cell is not None and str(cell).strip() != ""
 
 
-def _csv_grid(path: Path) -> list[tuple[int, list[object]]]:
-    """Every record with the line it starts on (a quoted cell may span lines)."""
-    raw = path.read_bytes()
-    if raw.startswith(b"PK\x03\x04"):
-        raise SheetError("workspace.sheet_is_xlsx")
-    try:
-        # Excel's "CSV (Comma delimited)" on a Vietnamese Windows PC saves in code page 1258.
-        text = encoding.decode(raw, legacy=True)
-    except encoding.NotText as exc:
-        raise SheetError(exc.key, exc.line) from None
-    for line, char in encoding.bad_characters(text)[:1]:
-        raise SheetError("encoding.bad_character", line, char=encoding.code_point(char))
-    first = text.splitlines()[0] if text else ""
-    # Where "," is the decimal mark, Excel separates list items with ";".
-    delimiter = max((";", ",", "\t"), key=first.count)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    grid, start = [], 1
-    try:
-        for row in reader:
-            grid.append((start, row))
-            start = reader.line_num + 1
-    except csv.Error:  # a field past csv's size limit: a quote that never closes
-        raise SheetError("workspace.sheet_unclosed_quote", start, row=start) from None
-    return grid
-
-
 def _xlsx_grid(path: Path) -> list[tuple[int, list[object]]]:
     from openpyxl import load_workbook
 
@@ -203,12 +169,30 @@ def _xlsx_grid(path: Path) -> list[tuple[int, list[object]]]:
         raise SheetError("workspace.sheet_damaged") from exc
     try:
         sheet = book.worksheets[0]
-        return [(number, [_xlsx_cell(c) for c in row])
+        grid = [(number, [_xlsx_cell(c) for c in row])
                 for number, row in enumerate(sheet.iter_rows(values_only=True), start=1)]
+        if not any(_filled(c) for _, cells in grid for c in cells):
+            _refuse_empty_first(book)
+        return grid
+    except SheetError:
+        raise
     except Exception as exc:  # damage found while reading rows: same boundary as above
         raise SheetError("workspace.sheet_damaged") from exc
     finally:
         book.close()
+
+
+EXCEL_ERRORS = frozenset({"#REF!", "#N/A", "#VALUE!", "#DIV/0!", "#NAME?", "#NUM!", "#NULL!",
+                          "#SPILL!", "#CALC!", "#GETTING_DATA"})
+"""What a cell shows when its formula fails: never a title or a text."""
+
+
+def _refuse_empty_first(book: object) -> None:
+    """The first sheet is empty: if another holds rows, say which (messages are read from the
+    first sheet only)."""
+    for other in book.worksheets[1:]:  # type: ignore[attr-defined]
+        if any(_filled(c) for row in other.iter_rows(values_only=True) for c in row):
+            raise SheetError("workspace.sheet_first_empty", sheet=other.title)
 
 
 def _xlsx_cell(value: object) -> object:
@@ -219,14 +203,39 @@ def _xlsx_cell(value: object) -> object:
     return value
 
 
+def _field_value(cell: object) -> object:
+    """A message cell as the sheet shows it: a number as its text ("12", "1.5": a CSV gives
+    text too, and the number fields read numbers from it), a date as a date, a yes/no as one."""
+    if isinstance(cell, str):
+        return cell.strip()
+    if isinstance(cell, (int, float)) and not isinstance(cell, bool):
+        return str(cell)
+    return cell
+
+
 def read_grid(path: Path) -> list[tuple[int, list[object]]]:
     """Every row of a CSV or XLSX sheet with its row number, cells as read (no header mapping).
 
     For sheets whose columns are not message fields (play logs). Raises ``OSError``, or
     ``SheetError`` (a ``ValueError`` whose text says why in the user's language) for a file
-    that is not a readable sheet.
+    that is not a readable sheet, or a CSV whose stray quote swallowed rows (they would be
+    lost without a word).
     """
-    return _xlsx_grid(path) if path.suffix.lower() == ".xlsx" else _csv_grid(path)
+    grid = _grid(path)
+    if path.suffix.lower() == ".xlsx":
+        return grid
+    width = max((len(cells) for _, cells in grid[:1]), default=0)
+    for line, cells in grid:
+        if any(isinstance(c, UnclosedCell) or (isinstance(c, str) and _looks_like_rows(c, width))
+               for c in cells):
+            raise SheetError("workspace.sheet_unclosed_quote", line, row=line)
+        if isinstance(cells, StrayQuoteRow):
+            raise SheetError("workspace.sheet_stray_quote", line, row=line)
+    return grid
+
+
+def _grid(path: Path) -> list[tuple[int, list[object]]]:
+    return _xlsx_grid(path) if path.suffix.lower() == ".xlsx" else csv_grid(path)
 
 
 _SHEET_NAME_BAD = str.maketrans({c: " " for c in "[]:*?/\\"})

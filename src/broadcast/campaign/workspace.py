@@ -26,6 +26,7 @@ from broadcast.campaign.model import (
 from broadcast.campaign.reader import Reader
 from broadcast.campaign.sections import message_files, read_communes, read_lexicon, read_messages
 from broadcast.campaign.settings import (
+    SettingsRead,
     builtin_profiles,
     read_named_slots,
     read_profiles,
@@ -96,9 +97,10 @@ def read(root: Path) -> Read:
     found = read_settings(reader)
     profiles = read_profiles(reader, found.get("profiles"))
     named = read_named_slots(reader, found.get("slots"), known=found.judged("slots"))
-    files = message_files(reader, found.get("messages") if found.readable else None)
+    files = _message_files(reader, found)
     messages = read_messages(reader, files, found.language, found.recordings.folders)
-    communes = read_communes(reader, found.get("communes", "communes.yaml"), named)
+    communes = read_communes(reader, found.get("communes", "communes.yaml"), named) if (
+        found.judged("communes") or not found.readable) else []
     lexicon = read_lexicon(reader, found.get("lexicon"))
     if found.judged("profiles"):
         reader.problems += checks.profile_names(messages, profiles, found.get("profile"), found.line_of)
@@ -109,6 +111,17 @@ def read(root: Path) -> Read:
         reader.problems += checks.cross_checks(workspace)
     return Read(reader.root, found.settings, found.recordings, messages, communes, lexicon,
                 reader.problems, workspace if not reader.errors() else None)
+
+
+def _message_files(reader: Reader, found: SettingsRead) -> tuple[str, ...]:
+    """The message files to read. A broken 'messages:' line was told, and so was a broken
+    broadcast.yaml: a default file that is not there is then not complained about too."""
+    if not found.readable:
+        files = message_files(reader, None)
+        return files if (reader.root / files[0]).exists() else ()
+    if not found.judged("messages"):
+        return ()
+    return message_files(reader, found.get("messages"))
 
 
 def lexicon_only(root: Path) -> tuple[dict[str, dict[str, str]], list[Problem]]:

@@ -22,7 +22,8 @@ KINDS: list[tuple[re.Pattern, str, str]] = [(re.compile(pattern), key, mark) for
     (r"escape|hexa?decimal", "yaml.bad_escape", "problem"),
     (r"quoted scalar", "yaml.unclosed_quote", "context"),
     (r"mapping values are not allowed", "yaml.colon_in_value", "problem"),
-    (r"tab", "yaml.tab", "problem"),
+    (r"recursive", "yaml.recursive", "problem"),
+    (r"(?<![a-z])tab", "yaml.tab", "problem"),
     (r"cannot start any token", "yaml.special_start", "problem"),
     (r"alias|anchor", "yaml.special_start", "problem"),
     (r"constructor for the tag", "yaml.special_start", "problem"),
@@ -53,12 +54,28 @@ def problem(exc: yaml.YAMLError, text: str, shown: str) -> Problem:
     char = _char_at(text, mark)
     if key == "yaml.special_start" and char == "\t":
         key = "yaml.tab"
+    if key == "yaml.colon_in_value" and _key_of_its_own(text, mark):
+        key = "yaml.indentation"  # "name: value" indented under the line above, not a 2nd colon
     if key in STRUCTURAL and line:
         opened = unclosed_quote_before(text, line, (exc.context_mark.line + 1) if exc.context_mark else 1)
         if opened:
             key, line = "yaml.unclosed_quote", opened
     params = {"char": char.strip() or "?"} if key == "yaml.special_start" else {}
     return Problem(key, file=shown, line=line, params=params)
+
+
+_KEY_START = re.compile(r"^\s*(?:-\s+)*[^\s:#'\"\[\]{},&*!|>%@`-][^\s:#]*$")
+
+
+def _key_of_its_own(text: str, mark: yaml.Mark | None) -> bool:
+    """Whether the colon the parser stopped at is the first on its line, after a plain name:
+    the line is a field of its own, written deeper than the line above holds fields."""
+    if mark is None:
+        return False
+    lines = text.splitlines()
+    if mark.line >= len(lines):
+        return False
+    return bool(_KEY_START.match(lines[mark.line][:mark.column]))
 
 
 def _char_at(text: str, mark: yaml.Mark | None) -> str:

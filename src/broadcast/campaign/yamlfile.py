@@ -56,7 +56,16 @@ def _plain_resolvers() -> dict:
     return kept
 
 
+class DateText(str):
+    """A date written plain (``title: 2026-11-15``): text for the date fields to parse, and a
+    value of the wrong kind where words belong (quoted, it is plain text)."""
+
+
 _Loader.yaml_implicit_resolvers = _plain_resolvers()
+_Loader.add_implicit_resolver("tag:broadcast:date-text", next(
+    rx for rs in yaml.SafeLoader.yaml_implicit_resolvers.values() for tag, rx in rs
+    if tag.endswith(":timestamp")), list("0123456789"))
+_Loader.add_constructor("tag:broadcast:date-text", lambda loader, node: DateText(node.value))
 _BOOL = re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$")
 _INT = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$")
 _FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*)?\.[0-9_]+(?:[eE][-+]?[0-9]+)?$")
@@ -88,6 +97,45 @@ def _construct_seq(loader: _Loader, node: yaml.SequenceNode) -> LineList:
     return items
 
 
+class WrittenInt(int):
+    """A number as a YAML file wrote it: counts like a number, prints as written (``1_000``
+    stays "1_000", so an id or a message quotes what the person typed)."""
+
+    written = ""
+
+    def __str__(self) -> str:
+        return self.written or int.__repr__(self)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec) if not spec else int.__format__(self, spec)
+
+
+class WrittenFloat(float):
+    """A decimal number as written (``6.30`` stays "6.30", not "6.3")."""
+
+    written = ""
+
+    def __str__(self) -> str:
+        return self.written or float.__repr__(self)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec) if not spec else float.__format__(self, spec)
+
+
+def _construct_int(loader: _Loader, node: yaml.ScalarNode) -> WrittenInt:
+    number = WrittenInt(loader.construct_yaml_int(node))
+    number.written = node.value
+    return number
+
+
+def _construct_float(loader: _Loader, node: yaml.ScalarNode) -> WrittenFloat:
+    number = WrittenFloat(loader.construct_yaml_float(node))
+    number.written = node.value
+    return number
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _construct_float)
 _Loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
 _Loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
@@ -118,9 +166,18 @@ def load(path: Path, shown: str) -> tuple[object, list[Problem]]:
     return data, _duplicates(data, shown)
 
 
+MAX_TEXT_MEGABYTES = 20
+"""No campaign file comes near this (the sample's are a few kilobytes); a file this big is the
+wrong file (a recording, a database), and reading it whole would only fill memory."""
+
+
 def read_bytes(path: Path, shown: str) -> tuple[bytes | None, list[Problem]]:
     """The file's bytes, or the problem that kept us from reading them."""
     try:
+        size = path.stat().st_size
+        if size > MAX_TEXT_MEGABYTES << 20 and path.is_file():
+            return None, [Problem("workspace.file_too_big", file=shown,
+                                  params={"size": round(size / (1 << 20)), "max": MAX_TEXT_MEGABYTES})]
         return path.read_bytes(), []
     except FileNotFoundError:
         return None, [Problem("workspace.file_missing", file=shown)]

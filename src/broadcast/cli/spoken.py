@@ -5,6 +5,7 @@ import sys
 import click
 
 from broadcast.cli.progress import Shown
+from broadcast.errors import InputError
 from broadcast.i18n import t
 from broadcast.operations import prepare
 
@@ -15,6 +16,8 @@ from broadcast.operations import prepare
 @click.pass_obj
 def command(state, text: str | None, explain: bool) -> None:
     given: str | bytes = text if text is not None else _stdin_bytes()
+    if not given.strip():  # an empty pipe or "": say so, rather than print nothing
+        raise InputError("spoken.empty")
     with Shown() as shown:
         lines = prepare.spoken(given, state.workspace_option, explain=explain, report=shown)
     for line in lines:

@@ -6,6 +6,7 @@ everything ``render`` would find out later, at once."""
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -37,10 +38,26 @@ def unspeakable(messages: Iterable[Message], lexicon: Mapping[str, Mapping[str, 
     for message in messages:
         if message.text is None or message.recording is not None or message.awaiting_recording:
             continue
-        if not _speakable(message.text, tables):
-            found.append(Problem("workspace.nothing_to_say", file=message.source.file,
-                                 line=message.source.line, record=message.id, field="text"))
+        where = {"file": message.source.file, "line": message.source.line, "record": message.id,
+                 "field": "text"}
+        if _only_addresses(message.text):
+            found.append(Problem("workspace.only_address", **where))
+        elif not _speakable(message.text, tables):
+            found.append(Problem("workspace.nothing_to_say", **where))
     return found
+
+
+_ADDRESS = re.compile(r"(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\b[\w-]+(?:\.[\w-]+)*"
+                      r"\.(?:vn|com|net|org|gov|edu|info)(?:/\S*)?", re.IGNORECASE)
+"""A web or e-mail address: read aloud letter by letter, it tells a listener nothing."""
+
+
+def _only_addresses(text: str) -> bool:
+    """Whether the text is nothing but addresses (a link pasted where the script belongs)."""
+    if not _ADDRESS.search(text):
+        return False
+    rest = _ADDRESS.sub(" ", text)
+    return not any(unicodedata.category(char)[0] in "LN" for char in rest)
 
 
 @functools.lru_cache(maxsize=4096)
