@@ -37,7 +37,8 @@ def sounds(tmp_path_factory) -> dict[str, Path]:
 
 
 def with_recording(ws: Path, name: str, source: Path | bytes | str) -> None:
-    """Message tin-02 (messages.yaml line 6) gets recording ``recordings/<name>``."""
+    """Message tin-02 (messages.yaml line 6) gets recording ``recordings/<name>`` on line 10,
+    the line every problem of the recording names."""
     target = ws / "recordings" / name
     target.parent.mkdir(exist_ok=True)
     if isinstance(source, Path):
@@ -56,7 +57,7 @@ NOT_AUDIO = {"a text file": ("ghi-am.mp3", "Bản thu sẽ gửi sau."), "an emp
 def test_a_recording_that_is_no_audio_is_an_error(name, small_copy, run_cli, monkeypatch):
     file, data = NOT_AUDIO[name]
     with_recording(small_copy, file, data)
-    vi, en = refused(small_copy, run_cli, monkeypatch, [("messages.yaml", 6, "recording")])
+    vi, en = refused(small_copy, run_cli, monkeypatch, [("messages.yaml", 10, "recording")])
     assert f"'recordings/{file}' is not an audio file" in en and "không phải là tệp âm thanh" in vi
 
 
@@ -85,7 +86,7 @@ def test_a_folder_the_settings_allow_may_hold_recordings(small_copy, sounds):
 @pytest.mark.parametrize("name", ["silent.wav", "hiss.mp3"])
 def test_a_silent_recording_is_an_error(name, small_copy, sounds, run_cli, monkeypatch):
     with_recording(small_copy, name, sounds[name])
-    _, en = refused(small_copy, run_cli, monkeypatch, [("messages.yaml", 6, "recording")])
+    _, en = refused(small_copy, run_cli, monkeypatch, [("messages.yaml", 10, "recording")])
     assert "holds only silence" in en
 
 
@@ -96,7 +97,7 @@ def test_a_cut_off_or_damaged_recording_warns_naming_the_time(name, said, small_
     with_recording(small_copy, name, sounds[name])
     result = run_cli("-w", str(small_copy), "check")
     assert result.exit_code == 0, result.stderr
-    assert f"messages.yaml:6: warning: item 'tin-02', field 'recording': 'recordings/{name}' {said}" \
+    assert f"messages.yaml:10: warning: item 'tin-02', field 'recording': 'recordings/{name}' {said}" \
         in result.stderr
 
 
@@ -104,13 +105,18 @@ def test_a_recording_over_the_limit_is_refused_by_check_and_never_decoded_by_ren
         small_copy, sounds, run_cli, monkeypatch):
     with_recording(small_copy, "long.mp3", sounds["long.mp3"])
     edit(small_copy, {"broadcast.yaml": lambda t: t + "recordings: {max_minutes: 0.5}\n"})
-    vi, en = refused(small_copy, run_cli, monkeypatch, [("messages.yaml", 6, "recording")])
+    vi, en = refused(small_copy, run_cli, monkeypatch, [("messages.yaml", 10, "recording")])
     assert "lasts 0.7 minutes, over the limit of 0.5 minutes" in en and "quá giới hạn 0.5 phút" in vi
     decoded = []
     monkeypatch.setattr(audio, "_run", lambda args, *a, **k: decoded.append(args))
     with pytest.raises(InputError) as caught:
         audio.decode(sounds["long.mp3"], rate=44100, max_seconds=30)
     assert caught.value.key == "media.too_long" and decoded == []  # refused before any decoding
+
+
+def test_a_length_over_the_limit_never_reads_as_the_limit():
+    # 6.5 s over a 0.1-minute limit was told as "lasts 0.1 minutes, over the limit of 0.1".
+    assert [audio.minutes_over(s) for s in (6.5, 6.01, 40.0, 1800.4)] == ["0.2", "0.2", "0.7", "30.1"]
 
 
 def test_a_station_jingle_that_is_no_audio_is_named_in_the_settings(small_copy, run_cli, monkeypatch):

@@ -24,6 +24,12 @@ class Source:
 
     file: str
     line: int | None = None
+    fields: dict[str, int] = field(default_factory=dict, compare=False)
+    """The line of each field written on a line of its own (YAML); a sheet row has one line."""
+
+    def line_of(self, name: str) -> int | None:
+        """Where the field ``name`` was written, or the record's line."""
+        return self.fields.get(name, self.line)
 
 
 @dataclass(frozen=True)

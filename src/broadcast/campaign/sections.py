@@ -56,7 +56,7 @@ def read_messages(reader: Reader, files: tuple[str, ...], default_language: str,
             lang = values.get("language", default_language)
             tts = bool(languages().get(lang, {}).get("tts"))
             message = records.build_message(values, default_language=default_language, tts=tts,
-                                            source=Source(name, line))
+                                            source=Source(name, line, _field_lines(raw)))
             if _message_problems(reader, message, tts):
                 continue
             messages.append(message)
@@ -189,3 +189,9 @@ def _lexicon_reading(reader: Reader, written: object, spoken: object, where: dic
     else:
         return nfc(str(spoken))
     return None
+
+
+def _field_lines(raw: object) -> dict[str, int]:
+    """The line of each field of a YAML record (a sheet row has none of its own)."""
+    lines = getattr(raw, "lines", None)
+    return {str(k): v for k, v in lines.items()} if isinstance(lines, dict) else {}

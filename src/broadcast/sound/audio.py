@@ -139,7 +139,8 @@ def decode(path: Path, *, rate: int, tempo: float = 1.0,
         raise InputError("audio.no_sound", path=path)
     if max_seconds is not None and len(done.stdout) / (2 * rate) * tempo > max_seconds:
         raise InputError("media.too_long", path=path, value=path.name,
-                         minutes=f"{max_seconds / 60 + 0.1:.1f}", max=f"{max_seconds / 60:g}")
+                         minutes=minutes_over(len(done.stdout) / (2 * rate) * tempo),
+                         max=f"{max_seconds / 60:g}")
     return AudioSegment(data=done.stdout, sample_width=2, frame_rate=rate, channels=1)
 
 
@@ -469,6 +470,12 @@ def measure_log(path: Path, *, limit: float | None = None) -> str | None:
     return log if code == 0 else None
 
 
+def minutes_over(seconds: float) -> str:
+    """A length over a limit in minutes, rounded up to a tenth: rounding to the nearest could
+    show a file over a 0.1-minute limit as lasting 0.1 minutes."""
+    return f"{math.ceil(seconds / 6 - 1e-9) / 10:.1f}"
+
+
 def _length_bound(path: Path, max_seconds: float | None) -> list[str]:
     """ffmpeg's input limit (placed before ``-i``: it counts the file's own seconds, whatever
     the tempo) for a decode bounded to ``max_seconds``; refuses a longer file."""
@@ -476,6 +483,6 @@ def _length_bound(path: Path, max_seconds: float | None) -> list[str]:
         return []
     declared = probe_header(path)[1]
     if declared is not None and declared > max_seconds:
-        raise InputError("media.too_long", path=path, value=path.name, minutes=f"{declared / 60:.1f}",
+        raise InputError("media.too_long", path=path, value=path.name, minutes=minutes_over(declared),
                          max=f"{max_seconds / 60:g}")
     return ["-t", f"{max_seconds + 1:.3f}"]

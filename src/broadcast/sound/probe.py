@@ -172,11 +172,11 @@ def _uses(messages: Iterable[Message], jingles: Jingles) -> Iterator[tuple[Path,
             yield path, {"file": SETTINGS_FILE, "line": jingles.lines.get(name), "record": "jingles",
                          "field": name}, name == "station"
     for message in messages:
-        where = {"file": message.source.file, "line": message.source.line, "record": message.id}
         for name in ("recording", "intro", "outro"):
             path = getattr(message, name)
             if path is not None:
-                yield path, {**where, "field": name}, name == "recording"
+                yield path, {"file": message.source.file, "line": message.source.line_of(name),
+                             "record": message.id, "field": name}, name == "recording"
 
 
 def media_problems(root: Path, messages: Iterable[Message], jingles: Jingles | None = None,
@@ -213,7 +213,7 @@ def judge(result: Probe, max_seconds: float, *,
     length = result.decoded if result.decoded is not None else result.declared
     if length is not None and length > max_seconds:
         return [("media.too_long", "error",
-                 {"minutes": f"{length / 60:.1f}", "max": f"{max_seconds / 60:g}"})]
+                 {"minutes": audio.minutes_over(length), "max": f"{max_seconds / 60:g}"})]
     if result.decoded is None:
         return []
     found = []
