@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 
-from broadcast.campaign.fields import language_name
+from broadcast.campaign.languages import language_name
 from broadcast.campaign.model import SETTINGS_FILE, WEEKDAYS, Commune, Message, Profile, Workspace
 from broadcast.errors import Problem
 from broadcast.i18n import current_language

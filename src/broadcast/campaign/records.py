@@ -14,6 +14,7 @@ from pathlib import Path
 
 from broadcast.campaign import fields as f
 from broadcast.campaign.fields import Field, FieldError
+from broadcast.campaign.languages import language, language_list
 from broadcast.campaign.model import (
     ENGINES,
     Campaign,
@@ -103,7 +104,7 @@ def message_table(root: Path, folders: Sequence[Path] = ()) -> dict[str, Field]:
         "id": Field(f.ident, required=True),
         "title": Field(f.line, required=True),
         "topics": Field(f.text_list, shape="list"),
-        "language": Field(f.language),
+        "language": Field(language),
         "priority": Field(f.priority),
         "valid_from": Field(f.date),
         "valid_until": Field(f.date),
@@ -151,7 +152,7 @@ COMMUNE_TABLE_BASE = {
     "name": Field(f.line, required=True),
     "province": Field(f.line, required=True),
     "district": Field(f.line),
-    "languages": Field(f.language_list, required=True, shape="list"),
+    "languages": Field(language_list, required=True, shape="list"),
     "slots": Field(lambda value: value, required=True, shape="items"),
     "channel": Field(f.channel),
     "comment": Field(f.nfc),
@@ -244,7 +245,7 @@ def settings_table(root: Path) -> dict[str, Field]:
     return {
         "organization": Field(f.line, required=True),
         "campaign": Field(_mapping, shape="mapping"),  # required: settings names its parts
-        "language": Field(f.language),
+        "language": Field(language),
         "profile": Field(f.ident),
         "speech": Field(_mapping, shape="mapping"),
         "jingles": Field(_mapping, shape="mapping"),

@@ -10,7 +10,8 @@ import os
 from pathlib import Path
 
 from broadcast.campaign import checks, records
-from broadcast.campaign.fields import language_name, languages, nfc, shown
+from broadcast.campaign.fields import nfc, shown
+from broadcast.campaign.languages import language_name, languages
 from broadcast.campaign.model import LEXICON_TABLES, Commune, Message, Slot, Source
 from broadcast.campaign.reader import Reader
 from broadcast.campaign.settings import NamedSlots, slot

@@ -31,7 +31,7 @@ from html import escape
 from pathlib import Path
 
 from broadcast.campaign import sheets
-from broadcast.campaign.fields import languages
+from broadcast.campaign.languages import languages
 from broadcast.i18n import t_in
 from broadcast.ledger.book import Delivery, Ledger, Play, local_date
 from broadcast.ledger.report_reach import Audience, unreached

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from broadcast.campaign.fields import languages as known_languages
+from broadcast.campaign.languages import languages as known_languages
 from broadcast.i18n import t_in
 from broadcast.ledger.book import Delivery
 

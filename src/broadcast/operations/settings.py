@@ -14,6 +14,8 @@ from pathlib import Path
 
 from broadcast.campaign import fields, records
 from broadcast.campaign.fields import FieldError
+from broadcast.campaign.languages import language_name
+from broadcast.campaign.languages import languages as known_languages
 from broadcast.campaign.model import CHANNELS, ENGINES, PRIORITIES, SETTINGS_FILE, SLOT_TITLES, WEEKDAYS
 from broadcast.campaign.workspace import builtin_profiles
 from broadcast.errors import InputProblems, Problem
@@ -63,8 +65,8 @@ def choices(root: Path) -> Choices:
     settings = yamledit.read(root / SETTINGS_FILE, SETTINGS_FILE)
     named = settings.get("slots") if isinstance(settings, Mapping) else None
     own = settings.get("profiles") if isinstance(settings, Mapping) else None
-    languages = [(code, fields.language_name(code), bool(entry.get("tts")))
-                 for code, entry in fields.languages().items()]
+    languages = [(code, language_name(code), bool(entry.get("tts")))
+                 for code, entry in known_languages().items()]
     slots = {str(k): v for k, v in named.items()} if isinstance(named, Mapping) else {}
     titles = {code: str(v.get("title") or "") if isinstance(v, Mapping) else "" for code, v in slots.items()}
     return Choices(languages, PRIORITIES[::-1], WEEKDAYS, ENGINES, CHANNELS,

@@ -3,7 +3,7 @@ a commune that does not speak it, and the office must hear that before the day i
 
 from __future__ import annotations
 
-from broadcast.campaign.fields import language_name
+from broadcast.campaign.languages import language_name
 from broadcast.campaign.model import Workspace
 from broadcast.errors import Problem
 

@@ -14,7 +14,7 @@ from collections import Counter
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, replace
 
-from broadcast.campaign.fields import language_name
+from broadcast.campaign.languages import language_name
 from broadcast.campaign.model import Commune, Message, Workspace
 from broadcast.errors import InputError, Problem
 from broadcast.plan import reach
