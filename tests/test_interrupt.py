@@ -293,18 +293,23 @@ def importing(name, *args, **kwargs):  # the signal comes while the command line
 builtins.__import__ = importing
 if when == "exit":  # the command has finished and said so: the interpreter is shutting down
     atexit.register(os.kill, os.getpid(), signum)
+if os.environ["ENTRY"] == "script":  # what pip's `broadcast` wrapper does with the entry point
+    from importlib.metadata import entry_points
+    sys.exit(next(e for e in entry_points(group="console_scripts") if e.name == "broadcast").load()())
 runpy.run_module("broadcast", run_name="__main__", alter_sys=True)
 """
 
 
 @real_signals
+@pytest.mark.parametrize("entry", ["module", "script"])
 @pytest.mark.parametrize(("when", "signame", "code"), [("import", "SIGINT", 130), ("import", "SIGTERM", 143),
                                                        ("exit", "SIGINT", 0), ("exit", "SIGTERM", 0)])
-def test_a_signal_before_or_after_the_command_still_ends_in_one_line(tmp_path, when, signame, code):
+def test_a_signal_before_or_after_the_command_still_ends_in_one_line(tmp_path, when, signame, code, entry):
     # Without a guard, a signal while the command line is imported (a few hundred
     # milliseconds on an office PC) ended with a traceback or killed by SIGINT; one while the
-    # interpreter shut down after a finished command, killed by SIGINT without a word.
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "BROADCAST_LANG": "vi"}
+    # interpreter shut down after a finished command, killed by SIGINT without a word. Both
+    # `python -m broadcast` and the installed `broadcast` command start behind the guard.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path), "BROADCAST_LANG": "vi", "ENTRY": entry}
     done = subprocess.run([sys.executable, "-c", _SIGNAL_AT, when, signame, "--version"], env=env,
                           capture_output=True, text=True, encoding="utf-8", timeout=BOUND)
     assert done.returncode == code, done.stderr

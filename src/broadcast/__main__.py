@@ -1,5 +1,5 @@
-"""``python -m broadcast``: the console script, with Ctrl-C and SIGTERM caught from the first
-line. Importing the command line takes a few hundred milliseconds (click, YAML, the catalogs);
+"""``broadcast`` and ``python -m broadcast``: the command line, with Ctrl-C and SIGTERM caught
+from the first line. Importing the command line takes a few hundred milliseconds (click, YAML, the catalogs);
 a signal in that window would otherwise end the process with a traceback, or killed by SIGINT,
 instead of the project's one line and 130 (143 for SIGTERM)."""
 
@@ -46,7 +46,9 @@ def _stopped_early(stop: _StoppedEarly, imported_before: set[str]) -> None:
     sys.exit(143 if stop.signum == signal.SIGTERM else 130)
 
 
-if __name__ == "__main__":
+def run() -> None:
+    """The ``broadcast`` command: the guard first, then the command line. The installed console
+    script starts here too, so it imports only this small module before the guard is up."""
     _guard()
     imported = set(sys.modules)
     try:
@@ -54,3 +56,7 @@ if __name__ == "__main__":
     except _StoppedEarly as stop:
         _stopped_early(stop, imported)
     main()
+
+
+if __name__ == "__main__":
+    run()
