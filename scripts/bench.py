@@ -781,22 +781,35 @@ def _disk(folder: Path) -> int:
     return total
 
 
+def _sample_base(work: Path) -> Path:
+    """The sample campaign with three slots a day, its clips rendered offline: what every
+    size of the scale sections is copied from."""
+    base = work / "base"
+    broadcast("init", str(base))
+    settings = base / "broadcast.yaml"
+    settings.write_text(_three_slots(settings.read_text("utf-8")), "utf-8")
+    broadcast("-w", str(base), "render", "--offline")
+    return base
+
+
+def _sized(base: Path, work: Path, size: int) -> Path:
+    """A copy of ``base`` with ``size`` communes."""
+    root = work / f"ws-{size}"
+    shutil.copytree(base, root, symlinks=True)
+    (root / "communes.yaml").write_text(_communes_yaml(size), "utf-8")
+    return root
+
+
 @section("scale")
 def bench_scale(work: Path) -> list[tuple[str, str]]:
-    """build, publish, plan and build ONE at three sizes (31 days × 3 slots), from the sample's clips."""
+    """build, publish and build ONE at three sizes (31 days × 3 slots), from the sample's clips."""
     key = work / "k.key"
     os.environ["BROADCAST_SIGNING_KEY"] = str(key)
     broadcast("keys", "init", "--key", str(key))
-    base = work / "base"
-    broadcast("init", str(base))
-    settings = _three_slots((base / "broadcast.yaml").read_text("utf-8"))
-    (base / "broadcast.yaml").write_text(settings, "utf-8")
-    broadcast("-w", str(base), "render", "--offline")
+    base = _sample_base(work)
     rows, one = [], {}
     for size in SCALES:
-        root = work / f"ws-{size}"
-        shutil.copytree(base, root, symlinks=True)
-        (root / "communes.yaml").write_text(_communes_yaml(size), "utf-8")
+        root = _sized(base, work, size)
         seconds, peak = measured("-w", str(root), "build", "--offline")
         packages = root / "dist" / "packages"
         audio = _disk(root / "build" / "clips")
@@ -832,15 +845,10 @@ def bench_scale(work: Path) -> list[tuple[str, str]]:
 def bench_plan(work: Path) -> list[tuple[str, str]]:
     """Plan all, and plan ONE, at the scale section's sizes: `schedule --json` prints the plan
     commune by commune, so its memory should not grow with the country."""
-    base = work / "base"
-    broadcast("init", str(base))
-    (base / "broadcast.yaml").write_text(_three_slots((base / "broadcast.yaml").read_text("utf-8")), "utf-8")
-    broadcast("-w", str(base), "render", "--offline")
+    base = _sample_base(work)
     rows, peaks = [], {}
     for size in SCALES:
-        root = work / f"ws-{size}"
-        shutil.copytree(base, root, symlinks=True)
-        (root / "communes.yaml").write_text(_communes_yaml(size), "utf-8")
+        root = _sized(base, work, size)
         seconds, peaks[size] = measured("-w", str(root), "schedule", "--offline", "--json")
         one_s, one_kb = measured("-w", str(root), "schedule", "--offline", "--json", "--commune", "xa-0001")
         printed = len(broadcast("-w", str(root), "schedule", "--offline", "--json", "--commune",

@@ -6,6 +6,7 @@ import contextlib
 import contextvars
 import ctypes
 import errno
+import functools
 import os
 import secrets
 import shutil
@@ -54,17 +55,19 @@ def atomic_path(target: Path, *, private: bool = False) -> Iterator[Path]:
     if not private:
         os.chmod(tmp, FILE_MODE)
     pending = _batch.get()
+    deferred = False  # renamed when the batch ends: the batch owns the temporary now
     try:
         yield tmp
         if pending is not None:
             pending.append((tmp, target))
+            deferred = True
             return
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.replace(tmp, target)
         fsync_dir(target.parent)
     finally:
-        if pending is None or (tmp, target) not in pending[-1:]:
+        if not deferred:
             with contextlib.suppress(FileNotFoundError):
                 tmp.unlink()
 
@@ -124,6 +127,7 @@ def _sync_files(paths: list[Path]) -> None:
                 os.fsync(fh.fileno())
 
 
+@functools.cache
 def _syncfs():
     if not sys.platform.startswith("linux"):
         return None

@@ -13,7 +13,7 @@ import io
 from pathlib import Path
 
 from broadcast.campaign import encoding
-from broadcast.campaign.yamlfile import MAX_TEXT_MEGABYTES
+from broadcast.campaign.yamlfile import too_big
 from broadcast.i18n import t
 
 
@@ -32,9 +32,8 @@ class SheetError(ValueError):
 
 def csv_grid(path: Path) -> list[tuple[int, list[object]]]:
     """Every record with the line it starts on (a quoted cell may span lines)."""
-    if path.stat().st_size > MAX_TEXT_MEGABYTES << 20 and path.is_file():
-        raise SheetError("workspace.file_too_big", size=round(path.stat().st_size / (1 << 20)),
-                         max=MAX_TEXT_MEGABYTES)
+    if (over := too_big(path)) is not None:
+        raise SheetError("workspace.file_too_big", **over)
     raw = path.read_bytes()
     if raw.startswith(b"PK\x03\x04"):
         raise SheetError("workspace.sheet_is_xlsx")

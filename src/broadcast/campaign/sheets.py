@@ -224,7 +224,7 @@ def read_grid(path: Path) -> list[tuple[int, list[object]]]:
     grid = _grid(path)
     if path.suffix.lower() == ".xlsx":
         return grid
-    width = max((len(cells) for _, cells in grid[:1]), default=0)
+    width = len(grid[0][1]) if grid else 0  # the header row's
     for line, cells in grid:
         if any(isinstance(c, UnclosedCell) or (isinstance(c, str) and _looks_like_rows(c, width))
                for c in cells):

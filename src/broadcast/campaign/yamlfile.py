@@ -171,13 +171,19 @@ MAX_TEXT_MEGABYTES = 20
 wrong file (a recording, a database), and reading it whole would only fill memory."""
 
 
+def too_big(path: Path) -> dict | None:
+    """The ``workspace.file_too_big`` parameters when ``path`` is a file over the limit."""
+    size = path.stat().st_size
+    if size > MAX_TEXT_MEGABYTES << 20 and path.is_file():
+        return {"size": round(size / (1 << 20)), "max": MAX_TEXT_MEGABYTES}
+    return None
+
+
 def read_bytes(path: Path, shown: str) -> tuple[bytes | None, list[Problem]]:
     """The file's bytes, or the problem that kept us from reading them."""
     try:
-        size = path.stat().st_size
-        if size > MAX_TEXT_MEGABYTES << 20 and path.is_file():
-            return None, [Problem("workspace.file_too_big", file=shown,
-                                  params={"size": round(size / (1 << 20)), "max": MAX_TEXT_MEGABYTES})]
+        if (over := too_big(path)) is not None:
+            return None, [Problem("workspace.file_too_big", file=shown, params=over)]
         return path.read_bytes(), []
     except FileNotFoundError:
         return None, [Problem("workspace.file_missing", file=shown)]

@@ -16,27 +16,24 @@ class _Printed:
 
     def __init__(self, as_json: bool, names: dict[str, str], titles: dict[str, dict[str, str]]) -> None:
         self.as_json, self.names, self.titles = as_json, names, titles
-        self.started = False
+        self.started, self.count = False, 0
 
     def __call__(self, one) -> None:
-        if self.as_json:
-            self._open(one)
-            for commune in one.communes:
-                body = json.dumps(commune.to_json(), ensure_ascii=False, indent=1)
-                click.echo(("" if self._first() else ",\n") + textwrap.indent(body, "  "), nl=False)
-        else:
+        if not self.as_json:
             for line in produce.table_lines(one, self.names, self.titles):
                 click.echo(line)
+            return
+        self._open(one)
+        for commune in one.communes:
+            body = json.dumps(commune.to_json(), ensure_ascii=False, indent=1)
+            click.echo((",\n" if self.count else "") + textwrap.indent(body, "  "), nl=False)
+            self.count += 1
 
     def _open(self, plan) -> None:
         if not self.started:
             head = {k: v for k, v in plan.to_json().items() if k not in ("communes", "warnings")}
             click.echo(json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "communes": [\n', nl=False)
-            self.started, self.count = True, 0
-
-    def _first(self) -> bool:
-        self.count += 1
-        return self.count == 1
+            self.started = True
 
     def close(self, plan) -> None:
         if self.as_json:

@@ -6,6 +6,7 @@ server that runs it is in ``server``.
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 
 from flask import Flask, Response, jsonify, make_response, redirect, render_template, request
@@ -49,8 +50,6 @@ def create_app(config: Config) -> Flask:
 
 def _local_time(stamp: str) -> str:
     """A ledger's UTC time stamp as the office reads it: its own clock, day first."""
-    import datetime as dt
-
     try:
         moment = dt.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
     except (TypeError, ValueError):
